@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits';
+import { parseClientMessage, parseServerMessage } from './parse';
+import { createRoomId, isRoomId } from './room-id';
+
+const roomId = createRoomId();
+
+describe('room ids', () => {
+  it('should be 22 url-safe characters carrying 128 random bits', () => {
+    const ids = new Set(Array.from({ length: 1000 }, createRoomId));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(isRoomId(id)).toBe(true);
+  });
+
+  it('should reject ids of the wrong length or alphabet', () => {
+    for (const bad of ['', 'short', `${roomId}x`, `${roomId.slice(0, 21)}/`, `${roomId.slice(0, 21)}=`, 42, null]) {
+      expect(isRoomId(bad)).toBe(false);
+    }
+  });
+});
+
+describe('parseClientMessage', () => {
+  it('should accept a join and keep its fields', () => {
+    const parsed = parseClientMessage(JSON.stringify({ type: 'join', id: 'r1', v: PROTOCOL_VERSION, roomId }));
+    expect(parsed).toEqual({ ok: true, message: { type: 'join', id: 'r1', v: PROTOCOL_VERSION, roomId } });
+  });
+
+  it('should name the offending request in its error', () => {
+    const parsed = parseClientMessage(JSON.stringify({ type: 'join', id: 'r2', v: PROTOCOL_VERSION, roomId: 'nope' }));
+    expect(parsed).toMatchObject({ ok: false, code: 'bad-room-id', ref: 'r2' });
+  });
+
+  it.each([
+    ['not JSON', '{', 'bad-json'],
+    ['empty', '', 'bad-json'],
+    ['an array', '[]', 'bad-message'],
+    ['a number', '7', 'bad-message'],
+    ['no type', '{}', 'bad-message'],
+    ['an unknown type', '{"type":"hello"}', 'unknown-type'],
+    ['an extra field', '{"type":"ping","x":1}', 'bad-message'],
+    ['a wrong version', `{"type":"join","v":99,"roomId":"${roomId}"}`, 'unsupported-version'],
+    ['oversized', JSON.stringify({ type: 'ping', id: 'x'.repeat(MAX_MESSAGE_BYTES) }), 'too-large'],
+  ])('should reject %s with %s', (_name, raw, code) => {
+    expect(parseClientMessage(raw)).toMatchObject({ ok: false, code });
+  });
+});
+
+describe('parseServerMessage', () => {
+  it('should accept an error and refuse an unknown shape', () => {
+    expect(parseServerMessage('{"type":"error","code":"room-full","message":"Full"}')).toMatchObject({
+      code: 'room-full',
+    });
+    expect(parseServerMessage('{"type":"error","code":"nope","message":"x"}')).toBeUndefined();
+    expect(parseServerMessage('nope')).toBeUndefined();
+  });
+});
