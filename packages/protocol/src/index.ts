@@ -3,3 +3,4 @@ export * from './limits';
 export * from './messages';
 export * from './parse';
 export * from './room-id';
+export * from './site-config';

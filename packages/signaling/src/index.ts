@@ -1,0 +1,3 @@
+export * from './entry-points';
+export type { WebSocketEvent, WebSocketHandler, WebSocketResult } from './handlers/types';
+export * from './table-schema';
