@@ -21,8 +21,6 @@ export const ERROR_CODES = [
   'already-joined',
   /** Both seats of the room are taken. */
   'room-full',
-  /** The resume token does not match a seat that can still be resumed; join afresh. */
-  'resume-failed',
   /** The addressed member is not in your room (or is you). */
   'unknown-peer',
   /** The addressed member is reconnecting; try again after `peer-resumed`. */

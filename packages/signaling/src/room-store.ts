@@ -1,0 +1,216 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Role } from '@parley/protocol';
+import { connectionKey, ROOM_TABLE_SCHEMA, roomPartition, seatKey } from './table-schema';
+
+/** A seat of a room: who holds it, through which socket (none while its owner reconnects), until when. */
+export interface Seat {
+  roomId: string;
+  seat: number;
+  memberId: string;
+  role: Role;
+  name?: string;
+  /** SHA-256 (hex) of the resume token; the token itself is never stored. */
+  resumeHash: string;
+  /** Absent while the owner's socket is gone and the seat is held for resume. */
+  connectionId?: string;
+  joinedAt: number;
+  /** Epoch seconds; the seat counts as empty after this (also the table's TTL attribute). */
+  expiresAt: number;
+}
+
+/** Maps a WebSocket connection to the seat it holds. */
+export interface ConnectionRecord {
+  connectionId: string;
+  roomId: string;
+  seat: number;
+  memberId: string;
+  expiresAt: number;
+}
+
+const TTL = ROOM_TABLE_SCHEMA.timeToLiveAttribute;
+
+/** True when the conditional write lost (the normal outcome of a lost race, not an error). */
+function lostRace(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+function toSeat(item: Record<string, unknown>): Seat {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as Seat;
+}
+
+/** All DynamoDB access of the signaling service. Room members are read with one Query on the room's partition. */
+export class RoomStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /** Every seat item of a room, expired ones included (TTL deletion is lazy; callers decide what is live). */
+  async listSeats(roomId: string): Promise<Seat[]> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': roomPartition(roomId) },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? []).map(toSeat);
+  }
+
+  /**
+   * Takes seat `seat.seat` if it is empty or expired. Atomic: of any number of concurrent callers for one seat,
+   * exactly one wins. Returns the expired seat it replaced, if any, so its peer can be told.
+   */
+  async claimSeat(seat: Seat, nowSeconds: number): Promise<{ claimed: boolean; replaced?: Seat }> {
+    try {
+      const result = await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...seatKey(seat.roomId, seat.seat), ...seat },
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': TTL },
+          ExpressionAttributeValues: { ':now': nowSeconds },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return result.Attributes ? { claimed: true, replaced: toSeat(result.Attributes) } : { claimed: true };
+    } catch (error) {
+      if (lostRace(error)) return { claimed: false };
+      throw error;
+    }
+  }
+
+  /** Binds a held seat to a new connection, if the member and resume token match and the seat has not expired. */
+  async resumeSeat(
+    roomId: string,
+    seat: number,
+    memberId: string,
+    resumeHash: string,
+    connectionId: string,
+    expiresAt: number,
+    nowSeconds: number,
+  ): Promise<Seat | undefined> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: seatKey(roomId, seat),
+          UpdateExpression: 'SET connectionId = :conn, #ttl = :exp',
+          ConditionExpression: 'memberId = :member AND resumeHash = :hash AND #ttl >= :now',
+          ExpressionAttributeNames: { '#ttl': TTL },
+          ExpressionAttributeValues: {
+            ':conn': connectionId,
+            ':exp': expiresAt,
+            ':member': memberId,
+            ':hash': resumeHash,
+            ':now': nowSeconds,
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return result.Attributes ? toSeat(result.Attributes) : undefined;
+    } catch (error) {
+      if (lostRace(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Extends the lease of a seat still held through `connectionId`. False when the seat is no longer this socket's. */
+  async renewSeat(roomId: string, seat: number, connectionId: string, expiresAt: number): Promise<boolean> {
+    return this.conditionalUpdate(roomId, seat, 'SET #ttl = :exp', connectionId, { ':exp': expiresAt });
+  }
+
+  /** The socket closed: keep the seat for `holdUntil` so its owner can resume it, but unbind the socket. */
+  async holdSeat(roomId: string, seat: number, connectionId: string, holdUntil: number): Promise<boolean> {
+    return this.conditionalUpdate(roomId, seat, 'SET #ttl = :exp REMOVE connectionId', connectionId, {
+      ':exp': holdUntil,
+    });
+  }
+
+  private async conditionalUpdate(
+    roomId: string,
+    seat: number,
+    update: string,
+    connectionId: string,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: seatKey(roomId, seat),
+          UpdateExpression: update,
+          ConditionExpression: 'connectionId = :conn',
+          ExpressionAttributeNames: { '#ttl': TTL },
+          ExpressionAttributeValues: { ':conn': connectionId, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Frees a seat if it is still held by `memberId` (and, when given, through `connectionId`). */
+  async releaseSeat(roomId: string, seat: number, memberId: string, connectionId?: string): Promise<boolean> {
+    const byConnection = connectionId === undefined ? '' : ' AND connectionId = :conn';
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: seatKey(roomId, seat),
+          ConditionExpression: `memberId = :member${byConnection}`,
+          ExpressionAttributeValues:
+            connectionId === undefined ? { ':member': memberId } : { ':member': memberId, ':conn': connectionId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The seat a connection holds, read with strong consistency; undefined when unknown or expired. */
+  async getConnection(connectionId: string, nowSeconds: number): Promise<ConnectionRecord | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: connectionKey(connectionId), ConsistentRead: true }),
+    );
+    const item = result.Item as (ConnectionRecord & Record<string, unknown>) | undefined;
+    if (!item || item.expiresAt < nowSeconds) return undefined;
+    return {
+      connectionId,
+      roomId: item.roomId,
+      seat: item.seat,
+      memberId: item.memberId,
+      expiresAt: item.expiresAt,
+    };
+  }
+
+  async putConnection(record: ConnectionRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...connectionKey(record.connectionId), ...record } }),
+    );
+  }
+
+  async deleteConnection(connectionId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: connectionKey(connectionId) }));
+  }
+}

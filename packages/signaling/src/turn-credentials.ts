@@ -1,0 +1,43 @@
+import { createHmac } from 'node:crypto';
+import type { IceServer } from '@parley/protocol';
+
+/** Short-lived TURN credentials for one member, in the shape the client hands to RTCPeerConnection. */
+export interface TurnGrant {
+  iceServers: IceServer[];
+  /** Epoch ms after which coturn refuses them. */
+  iceExpiresAt: number;
+}
+
+/**
+ * Issues TURN REST API credentials (the scheme coturn's `use-auth-secret` checks): the username is
+ * `<expiry epoch seconds>:<member id>` and the password is base64(HMAC-SHA1(secret, username)). Nothing is stored:
+ * coturn recomputes the HMAC and checks the expiry itself.
+ */
+export function issueTurnCredentials(options: {
+  secret: string;
+  memberId: string;
+  turnUrls: readonly string[];
+  ttlSeconds: number;
+  nowMs: number;
+}): TurnGrant {
+  const expiry = Math.floor(options.nowMs / 1000) + options.ttlSeconds;
+  const iceExpiresAt = expiry * 1000;
+  if (options.turnUrls.length === 0) return { iceServers: [], iceExpiresAt };
+  const username = `${expiry}:${options.memberId}`;
+  const credential = createHmac('sha1', options.secret).update(username).digest('base64');
+  return {
+    // The TURN server answers STUN too, so the same host gives server-reflexive candidates for a direct path.
+    iceServers: [{ urls: stunUrlsOf(options.turnUrls) }, { urls: [...options.turnUrls], username, credential }],
+    iceExpiresAt,
+  };
+}
+
+/** `stun:host:port` for each distinct host:port among `turn:` URLs (not `turns:`: STUN has no TLS variant here). */
+function stunUrlsOf(turnUrls: readonly string[]): string[] {
+  const hosts = new Set<string>();
+  for (const url of turnUrls) {
+    const match = /^turn:([^?]+)/.exec(url);
+    if (match?.[1]) hosts.add(`stun:${match[1]}`);
+  }
+  return [...hosts];
+}
