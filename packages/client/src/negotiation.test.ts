@@ -1,0 +1,321 @@
+import type { SignalPayload } from '@parley/protocol';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  iceUsernameFragment,
+  type NegotiatingPeerConnection,
+  PerfectNegotiator,
+  parseSignalId,
+  REORDER_WAIT_MS,
+} from './negotiation';
+
+/**
+ * A scripted stand-in for the parts of RTCPeerConnection that negotiation touches, following JSEP's signaling
+ * states: argument-less setLocalDescription makes an offer or answer, a remote offer in have-local-offer rolls the
+ * local one back, answers need an outstanding offer, candidates need a remote description with their ufrag, and
+ * `negotiationneeded` fires (again) whenever the connection is stable with local changes not yet offered.
+ */
+class FakePeerConnection implements NegotiatingPeerConnection {
+  signalingState: RTCSignalingState = 'stable';
+  localDescription: RTCSessionDescriptionInit | null = null;
+  remoteDescription: RTCSessionDescriptionInit | null = null;
+  readonly addedCandidates: string[] = [];
+  onnegotiationneeded: () => void = () => undefined;
+  onicecandidate: (candidate: RTCIceCandidateInit) => void = () => undefined;
+  private currentLocal: RTCSessionDescriptionInit | null = null;
+  private tracks = 0;
+  private negotiatedTracks = 0;
+  private offeredTracks = 0;
+  private iceGeneration = 0;
+  private negotiatedIceGeneration = 0;
+  private gatheredUfrag: string | undefined;
+  private version = 0;
+
+  constructor(readonly name: string) {}
+
+  get ufrag(): string {
+    return `${this.name}${this.iceGeneration}`;
+  }
+
+  addTrack(): void {
+    this.tracks += 1;
+    this.checkNegotiationNeeded();
+  }
+
+  restartIce(): void {
+    this.iceGeneration += 1;
+    this.checkNegotiationNeeded();
+  }
+
+  get negotiated(): boolean {
+    return this.negotiatedTracks === this.tracks && this.negotiatedIceGeneration === this.iceGeneration;
+  }
+
+  async setLocalDescription(): Promise<void> {
+    await Promise.resolve();
+    this.version += 1;
+    if (this.signalingState === 'have-remote-offer') {
+      this.localDescription = this.currentLocal = { type: 'answer', sdp: this.sdp('answer') };
+      this.signalingState = 'stable';
+      this.negotiatedIceGeneration = Math.max(this.negotiatedIceGeneration, 0);
+      this.checkNegotiationNeeded();
+    } else {
+      this.offeredTracks = this.tracks;
+      this.localDescription = { type: 'offer', sdp: this.sdp('offer') };
+      this.signalingState = 'have-local-offer';
+    }
+    this.gather();
+  }
+
+  async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    await Promise.resolve();
+    if (description.type === 'offer') {
+      if (this.signalingState === 'have-local-offer') this.localDescription = this.currentLocal; // implicit rollback
+      this.remoteDescription = description;
+      this.signalingState = 'have-remote-offer';
+      return;
+    }
+    if (this.signalingState !== 'have-local-offer') throw new Error('InvalidStateError: no offer to answer');
+    this.remoteDescription = description;
+    this.currentLocal = this.localDescription;
+    this.negotiatedTracks = this.offeredTracks;
+    this.negotiatedIceGeneration = Number(/gen=(\d+)/.exec(this.localDescription?.sdp ?? '')?.[1]);
+    this.signalingState = 'stable';
+    this.checkNegotiationNeeded();
+  }
+
+  async addIceCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    await Promise.resolve();
+    if (!this.remoteDescription) throw new Error('InvalidStateError: no remote description');
+    if (candidate.usernameFragment !== iceUsernameFragment(this.remoteDescription.sdp)) {
+      throw new Error('OperationError: unknown ufrag');
+    }
+    this.addedCandidates.push(candidate.candidate ?? '');
+  }
+
+  private sdp(type: string): string {
+    return `v=0\r\no=${this.name} ${this.version}\r\na=${type} tracks=${this.tracks} gen=${this.iceGeneration}\r\na=ice-ufrag:${this.ufrag}\r\n`;
+  }
+
+  private gather(): void {
+    if (this.gatheredUfrag === this.ufrag) return;
+    const ufrag = this.ufrag;
+    this.gatheredUfrag = ufrag;
+    // Like a browser, candidates surface as events after setLocalDescription has resolved.
+    setImmediate(() => {
+      for (const n of [1, 2]) {
+        this.onicecandidate({ candidate: `candidate:${ufrag}-${n}`, sdpMid: '0', usernameFragment: ufrag });
+      }
+    });
+  }
+
+  private checkNegotiationNeeded(): void {
+    if (this.signalingState !== 'stable' || this.negotiated) return;
+    queueMicrotask(() => {
+      if (this.signalingState === 'stable' && !this.negotiated) this.onnegotiationneeded();
+    });
+  }
+}
+
+interface InFlight {
+  to: 'a' | 'b';
+  id: string;
+  data: SignalPayload;
+  /** A copy the network made; it is delivered once. */
+  copy?: boolean;
+}
+
+/** Two fake peers whose signaling messages sit in a shared "network" until the test delivers them. */
+function connectPair() {
+  const network: InFlight[] = [];
+  const make = (name: 'a' | 'b', polite: boolean) => {
+    const pc = new FakePeerConnection(name);
+    const negotiator = new PerfectNegotiator(pc, {
+      polite,
+      instance: `inst${name}`,
+      send: (data, id) => network.push({ to: name === 'a' ? 'b' : 'a', id, data }),
+    });
+    pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
+    pc.onicecandidate = (candidate) => negotiator.localCandidate(candidate);
+    return { pc, negotiator };
+  };
+  const peers = { a: make('a', true), b: make('b', false) };
+  /** Lets every pending promise and candidate event of the fakes run (no timers involved). */
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  const deliver = async (message: InFlight) => {
+    await peers[message.to].negotiator.receive(message.id, message.data);
+  };
+  /** Delivers everything in flight, in order, until the network is quiet. */
+  const runInOrder = async () => {
+    await settle();
+    while (network.length > 0) {
+      await deliver(network.shift() as InFlight);
+      await settle();
+    }
+  };
+  const expectConverged = () => {
+    const { a, b } = peers;
+    expect(a.pc.signalingState).toBe('stable');
+    expect(b.pc.signalingState).toBe('stable');
+    expect(a.pc.negotiated && b.pc.negotiated).toBe(true);
+    expect(a.pc.remoteDescription?.sdp).toBe(b.pc.localDescription?.sdp);
+    expect(b.pc.remoteDescription?.sdp).toBe(a.pc.localDescription?.sdp);
+    expect(a.pc.addedCandidates).toEqual(expect.arrayContaining([`candidate:${b.pc.ufrag}-1`]));
+    expect(b.pc.addedCandidates).toEqual(expect.arrayContaining([`candidate:${a.pc.ufrag}-1`]));
+  };
+  return { network, peers, settle, deliver, runInOrder, expectConverged };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('when reading signal ids', () => {
+  it('should split an id into instance and sequence', () => {
+    expect(parseSignalId('abc_-1.42')).toEqual({ instance: 'abc_-1', sequence: 42 });
+  });
+  it('should not recognize foreign ids', () => {
+    expect(parseSignalId('hello')).toBeUndefined();
+    expect(parseSignalId(undefined)).toBeUndefined();
+  });
+});
+
+describe('when only one side has something to send', () => {
+  it('should converge with one offer and one answer', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.runInOrder();
+    pair.expectConverged();
+  });
+});
+
+describe('when both sides offer at the same time (glare)', () => {
+  it('should let the polite side yield and converge with both sides negotiated', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    pair.peers.b.pc.addTrack();
+    await pair.settle();
+    expect(pair.network.filter((m) => m.data.kind === 'description')).toHaveLength(2);
+    await pair.runInOrder();
+    pair.expectConverged();
+  });
+});
+
+describe('when the network duplicates every message', () => {
+  it('should apply each once and converge', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    pair.peers.b.pc.addTrack();
+    await pair.settle();
+    while (pair.network.length > 0) {
+      const message = pair.network.shift() as InFlight;
+      await pair.deliver(message);
+      await pair.deliver(message);
+      await pair.settle();
+    }
+    pair.expectConverged();
+  });
+});
+
+describe('when candidates overtake their description', () => {
+  it('should hold them and apply them once the description arrives', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.settle();
+    const [offer, ...candidates] = pair.network.splice(0);
+    expect(offer?.data.kind).toBe('description');
+    expect(candidates).toHaveLength(2);
+    // Without ids the order cannot be restored, so this exercises the holding of early candidates.
+    for (const c of candidates) await pair.peers.b.negotiator.receive(undefined, c.data);
+    expect(pair.peers.b.pc.addedCandidates).toEqual([]);
+    await pair.deliver(offer as InFlight);
+    await pair.settle();
+    expect(pair.peers.b.pc.addedCandidates).toEqual(['candidate:a0-1', 'candidate:a0-2']);
+    await pair.runInOrder();
+    pair.expectConverged();
+  });
+});
+
+describe('when the ICE connection is restarted', () => {
+  it('should renegotiate with fresh credentials and apply the new candidates', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    pair.peers.b.pc.addTrack();
+    await pair.runInOrder();
+    pair.peers.b.pc.restartIce();
+    await pair.runInOrder();
+    pair.expectConverged();
+    expect(pair.peers.a.pc.remoteDescription?.sdp).toContain('a=ice-ufrag:b1');
+    expect(pair.peers.a.pc.addedCandidates).toContain('candidate:b1-1');
+  });
+});
+
+describe('when a message is lost for good', () => {
+  it('should stop waiting for it after the reorder window and go on with the later ones', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.settle();
+    const [offer, first, second] = pair.network.splice(0) as InFlight[];
+    await pair.deliver(offer as InFlight);
+    await pair.deliver(second as InFlight);
+    await pair.settle();
+    expect(pair.peers.b.pc.addedCandidates).toEqual([]);
+    await vi.advanceTimersByTimeAsync(REORDER_WAIT_MS);
+    await pair.settle();
+    expect(pair.peers.b.pc.addedCandidates).toEqual(['candidate:a0-2']);
+    expect(first?.data.kind).toBe('candidate');
+  });
+});
+
+describe('when a restarted peer (new instance) sends signals', () => {
+  it('should ignore them and report the instance it negotiates with', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.runInOrder();
+    const before = pair.peers.b.pc.remoteDescription;
+    await pair.peers.b.negotiator.receive('other.1', {
+      kind: 'description',
+      description: { type: 'offer', sdp: 'v=0\r\n' },
+    });
+    expect(pair.peers.b.pc.remoteDescription).toBe(before);
+    expect(pair.peers.b.negotiator.peerInstance).toBe('insta');
+  });
+});
+
+describe('when the network delays, reorders and duplicates arbitrarily', () => {
+  it('should always converge once everything is delivered', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 60 }),
+        fc.boolean(),
+        async (schedule, restart) => {
+          const pair = connectPair();
+          pair.peers.a.pc.addTrack();
+          pair.peers.b.pc.addTrack();
+          let restarted = false;
+          let step = 0;
+          await pair.settle();
+          while (pair.network.length > 0) {
+            const [pick, duplicate] = schedule[step % schedule.length] as [number, boolean];
+            step += 1;
+            const index = pick % pair.network.length;
+            const [message] = pair.network.splice(index, 1) as [InFlight];
+            if (duplicate && !message.copy) pair.network.push({ ...message, copy: true });
+            await pair.deliver(message);
+            await pair.settle();
+            if (restart && !restarted && step === 3) {
+              restarted = true;
+              pair.peers.b.pc.restartIce();
+              await pair.settle();
+            }
+          }
+          pair.expectConverged();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

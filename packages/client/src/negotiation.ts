@@ -1,0 +1,255 @@
+import type { SignalPayload } from '@parley/protocol';
+
+/*
+ * Perfect negotiation (W3C WebRTC 1.0, §10.7; webrtc/samples "perfect-negotiation"): both sides run the same code,
+ * either may offer at any time, and offer glare resolves itself because the server gives one side the polite role
+ * (it yields, rolling back its own offer) and the other the impolite role (it ignores the colliding offer).
+ *
+ * That pattern assumes an ordered signaling channel; ours may delay, reorder and duplicate. So every message carries
+ * an id `<sender instance>.<sequence>` and the receiver restores the sender's order: a sequence number already seen
+ * is a duplicate and dropped; one that arrives early waits for the gap before it to fill, up to REORDER_WAIT_MS
+ * (a message lost with a dropped socket must not stall the call). Candidates that arrive before the description
+ * they belong to (no remote description yet, or another ICE username fragment) are held until it is applied.
+ * The class talks to a small surface of RTCPeerConnection, so unit tests can drive it with a scripted fake.
+ */
+
+/** How long an early message waits for the ones before it before the gap is given up on. */
+export const REORDER_WAIT_MS = 2_000;
+/** Early messages kept while waiting for a gap; beyond this the gap is given up on at once. */
+export const MAX_EARLY_SIGNALS = 200;
+/** Candidates held while waiting for their description; a flood beyond this drops the oldest. */
+export const MAX_HELD_CANDIDATES = 200;
+
+/** The parts of RTCPeerConnection that negotiation uses. */
+export interface NegotiatingPeerConnection {
+  readonly signalingState: RTCSignalingState;
+  readonly localDescription: RTCSessionDescriptionInit | null;
+  readonly remoteDescription: RTCSessionDescriptionInit | null;
+  setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void>;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  addIceCandidate(candidate: RTCIceCandidateInit): Promise<void>;
+}
+
+export interface NegotiatorOptions {
+  /** The server-assigned role: the polite side yields in an offer collision. */
+  polite: boolean;
+  /** A prefix unique to this negotiator (random), so ids never repeat across page loads or calls. */
+  instance: string;
+  /** Sends a payload to the peer through signaling, under a fresh unique id. */
+  send(data: SignalPayload, id: string): void;
+  /** Notes for the debug panel (no SDP bodies). */
+  log?(event: string): void;
+}
+
+/** The ICE username fragment of a session description (the first one; all m-lines share it when bundled). */
+export function iceUsernameFragment(sdp: string | undefined): string | undefined {
+  return sdp ? /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] : undefined;
+}
+
+/** The id of the `sequence`th message a negotiator instance sends. */
+export function signalId(instance: string, sequence: number): string {
+  return `${instance}.${sequence}`;
+}
+
+/** Splits a signal id into the sender's instance and sequence number (undefined if it is not ours). */
+export function parseSignalId(id: string | undefined): { instance: string; sequence: number } | undefined {
+  const match = id ? /^([A-Za-z0-9_-]+)\.(\d{1,15})$/.exec(id) : null;
+  return match ? { instance: match[1] as string, sequence: Number(match[2]) } : undefined;
+}
+
+/** Runs perfect negotiation for one RTCPeerConnection with one peer. */
+export class PerfectNegotiator {
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private sequence = 0;
+  /** The peer negotiator instance we are talking to, fixed by its first message. */
+  private peer: string | undefined;
+  private nextPeerSequence = 1;
+  private readonly early = new Map<number, SignalPayload>();
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private heldCandidates: RTCIceCandidateInit[] = [];
+  /** Incoming messages are handled one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly pc: NegotiatingPeerConnection,
+    private readonly options: NegotiatorOptions,
+  ) {}
+
+  /** Call from `negotiationneeded` (also fired by `restartIce()`). */
+  async negotiationNeeded(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      if (!this.closed && description?.type === 'offer') {
+        this.options.log?.('send offer');
+        this.send({ kind: 'description', description: { type: 'offer', sdp: description.sdp } });
+      }
+    } catch (error) {
+      this.options.log?.(`offer failed: ${String(error)}`);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** Call from `icecandidate`; end-of-candidates (null) is not sent, since trickle without it works everywhere. */
+  localCandidate(candidate: RTCIceCandidateInit | null): void {
+    if (!candidate || this.closed) return;
+    this.send({
+      kind: 'candidate',
+      candidate: {
+        candidate: candidate.candidate ?? '',
+        sdpMid: candidate.sdpMid ?? null,
+        sdpMLineIndex: candidate.sdpMLineIndex ?? null,
+        usernameFragment: candidate.usernameFragment ?? null,
+      },
+    });
+  }
+
+  /** The peer's negotiator instance, once it has sent something. A different one means the peer restarted. */
+  get peerInstance(): string | undefined {
+    return this.peer;
+  }
+
+  /**
+   * Takes a signal relayed from the peer. Messages are applied one at a time in the sender's order; the returned
+   * promise settles when everything that could be applied so far has been.
+   */
+  receive(id: string | undefined, data: SignalPayload): Promise<void> {
+    if (this.closed) return this.queue;
+    const parsed = parseSignalId(id);
+    if (!parsed) return this.apply(data);
+    this.peer ??= parsed.instance;
+    if (parsed.instance !== this.peer) {
+      this.options.log?.('drop signal from another peer instance');
+      return this.queue;
+    }
+    if (parsed.sequence < this.nextPeerSequence || this.early.has(parsed.sequence)) {
+      this.options.log?.(`drop duplicate ${data.kind}`);
+      return this.queue;
+    }
+    this.early.set(parsed.sequence, data);
+    if (this.early.size > MAX_EARLY_SIGNALS) this.skipGap();
+    this.drain();
+    return this.queue;
+  }
+
+  /** Stops sending and receiving; messages still in flight are ignored. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.gapTimer);
+    this.early.clear();
+  }
+
+  private drain(): void {
+    for (let data = this.early.get(this.nextPeerSequence); data; data = this.early.get(this.nextPeerSequence)) {
+      this.early.delete(this.nextPeerSequence);
+      this.nextPeerSequence += 1;
+      void this.apply(data);
+    }
+    if (this.early.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    } else {
+      // The window counts from when the gap opened; later arrivals do not extend it.
+      this.gapTimer ??= setTimeout(() => {
+        this.gapTimer = undefined;
+        this.skipGap();
+      }, REORDER_WAIT_MS);
+    }
+  }
+
+  /** Gives up on missing messages: continues from the earliest one that did arrive. */
+  private skipGap(): void {
+    if (this.early.size === 0) return;
+    this.options.log?.('gap in signals: skipping missing messages');
+    this.nextPeerSequence = Math.min(...this.early.keys());
+    this.drain();
+  }
+
+  private apply(data: SignalPayload): Promise<void> {
+    this.queue = this.queue.then(() => this.handle(data)).catch(() => undefined);
+    return this.queue;
+  }
+
+  private send(data: SignalPayload): void {
+    this.sequence += 1;
+    this.options.send(data, signalId(this.options.instance, this.sequence));
+  }
+
+  private async handle(data: SignalPayload): Promise<void> {
+    if (this.closed) return;
+    if (data.kind === 'description') await this.handleDescription(data.description);
+    else if (data.candidate) await this.handleCandidate(data.candidate);
+  }
+
+  private async handleDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    if (description.type !== 'offer' && description.type !== 'answer') return;
+    // Incoming messages are serialized, so no remote answer can be mid-flight here (unlike the W3C example).
+    const offerCollision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.options.polite && offerCollision;
+    if (this.ignoreOffer) {
+      this.options.log?.('ignore colliding offer (impolite)');
+      return;
+    }
+    if (description.type === 'answer' && this.pc.signalingState !== 'have-local-offer') {
+      this.options.log?.('drop answer: no offer outstanding');
+      return;
+    }
+    try {
+      // For the polite side in a collision, this performs an implicit rollback of its own offer.
+      await this.pc.setRemoteDescription(description);
+    } catch (error) {
+      this.options.log?.(`set remote ${description.type} failed: ${String(error)}`);
+      return;
+    }
+    this.options.log?.(`applied remote ${description.type}`);
+    await this.applyHeldCandidates();
+    if (description.type === 'offer') {
+      try {
+        await this.pc.setLocalDescription();
+        const answer = this.pc.localDescription;
+        if (!this.closed && answer?.type === 'answer') {
+          this.options.log?.('send answer');
+          this.send({ kind: 'description', description: { type: 'answer', sdp: answer.sdp } });
+        }
+      } catch (error) {
+        this.options.log?.(`answer failed: ${String(error)}`);
+      }
+    }
+  }
+
+  private belongsToRemoteDescription(candidate: RTCIceCandidateInit): boolean {
+    const remote = this.pc.remoteDescription;
+    if (!remote) return false;
+    const fragment = candidate.usernameFragment;
+    return !fragment || fragment === iceUsernameFragment(remote.sdp);
+  }
+
+  private async handleCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!this.belongsToRemoteDescription(candidate)) {
+      this.heldCandidates.push(candidate);
+      if (this.heldCandidates.length > MAX_HELD_CANDIDATES) this.heldCandidates.shift();
+      this.options.log?.('hold candidate until its description');
+      return;
+    }
+    await this.addCandidate(candidate);
+  }
+
+  private async applyHeldCandidates(): Promise<void> {
+    const ready = this.heldCandidates.filter((c) => this.belongsToRemoteDescription(c));
+    this.heldCandidates = this.heldCandidates.filter((c) => !ready.includes(c));
+    for (const candidate of ready) await this.addCandidate(candidate);
+  }
+
+  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer we ignored, or of a superseded ICE generation, are expected to fail.
+      if (!this.ignoreOffer) this.options.log?.(`candidate rejected: ${String(error)}`);
+    }
+  }
+}
