@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  FILE_BUFFER_HIGH_BYTES,
+  FILE_BUFFER_LOW_BYTES,
+  FILE_CHUNK_BYTES,
+  type FileSink,
+  FileTransfers,
+  parseControl,
+  safeFileName,
+  type Transfer,
+  type TransferChannel,
+} from './file-transfer';
+
+/** One direction of an ordered data channel whose messages wait in `queue` until the test delivers them. */
+class FakeChannel implements TransferChannel {
+  readonly queue: (string | Uint8Array)[] = [];
+  bufferedAmount = 0;
+  maxBuffered = 0;
+  private lowWaiters: (() => void)[] = [];
+  tamper: ((chunk: Uint8Array) => Uint8Array) | undefined;
+
+  send(data: string | Uint8Array): void {
+    const copy = typeof data === 'string' ? data : new Uint8Array(data);
+    this.queue.push(copy);
+    this.bufferedAmount += typeof copy === 'string' ? copy.length : copy.length;
+    this.maxBuffered = Math.max(this.maxBuffered, this.bufferedAmount);
+  }
+
+  drained(): Promise<void> {
+    return new Promise((resolve) => this.lowWaiters.push(resolve));
+  }
+
+  take(): string | ArrayBuffer | undefined {
+    const next = this.queue.shift();
+    if (next === undefined) return undefined;
+    this.bufferedAmount -= next.length;
+    if (this.bufferedAmount <= FILE_BUFFER_LOW_BYTES) {
+      for (const wake of this.lowWaiters.splice(0)) wake();
+    }
+    if (typeof next === 'string') return next;
+    const bytes = this.tamper ? this.tamper(next) : next;
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+}
+
+class MemorySink implements FileSink<Uint8Array> {
+  readonly parts: Uint8Array[] = [];
+  append(bytes: Uint8Array): void {
+    this.parts.push(bytes);
+  }
+  finish(): Uint8Array {
+    return new Uint8Array(Buffer.concat(this.parts));
+  }
+}
+
+function pattern(size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff;
+  return bytes;
+}
+
+function source(bytes: Uint8Array, name = 'notes.pdf') {
+  return {
+    name,
+    size: bytes.length,
+    type: 'application/pdf',
+    read: async (offset: number, length: number) => bytes.slice(offset, offset + length),
+  };
+}
+
+function connect() {
+  const aToB = new FakeChannel();
+  const bToA = new FakeChannel();
+  const seen = { a: [] as Transfer<Uint8Array>[], b: [] as Transfer<Uint8Array>[] };
+  const sinks: MemorySink[] = [];
+  const makeSink = () => {
+    const sink = new MemorySink();
+    sinks.push(sink);
+    return sink;
+  };
+  const a = new FileTransfers<Uint8Array>(aToB, makeSink, (t) => seen.a.push({ ...t }));
+  const b = new FileTransfers<Uint8Array>(bToA, makeSink, (t) => seen.b.push({ ...t }));
+  /** Delivers messages both ways until nothing moves; `stopWhen` can interrupt between messages. */
+  const run = async (stopWhen: () => boolean = () => false) => {
+    for (let idle = 0; idle < 3; ) {
+      const forB = aToB.take();
+      if (forB !== undefined) b.receive(forB);
+      const forA = bToA.take();
+      if (forA !== undefined) a.receive(forA);
+      idle = forA === undefined && forB === undefined ? idle + 1 : 0;
+      if (stopWhen()) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+  const last = (side: 'a' | 'b') => seen[side].at(-1) as Transfer<Uint8Array>;
+  return { a, b, aToB, bToA, seen, sinks, run, last };
+}
+
+describe('when a file is offered and accepted', () => {
+  it('should arrive intact, verified on both sides, with progress up to its size', async () => {
+    const link = connect();
+    const bytes = pattern(5 * FILE_CHUNK_BYTES + 123);
+    link.a.send(source(bytes));
+    await link.run();
+    expect(link.last('b')).toMatchObject({
+      direction: 'receive',
+      state: 'offered',
+      name: 'notes.pdf',
+      size: bytes.length,
+    });
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('a')).toMatchObject({ state: 'done', bytes: bytes.length });
+    expect(link.last('b')).toMatchObject({ state: 'done', bytes: bytes.length });
+    expect(
+      createHash('sha256')
+        .update(link.last('b').result as Uint8Array)
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(link.seen.b.filter((t) => t.state === 'transferring').length).toBeGreaterThan(5);
+  });
+
+  it('should keep the channel buffer bounded and chunks small, whatever the file size', async () => {
+    const link = connect();
+    const bytes = pattern(4 * 1024 * 1024 + 7);
+    link.a.send(source(bytes));
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('b').state).toBe('done');
+    expect(link.aToB.maxBuffered).toBeLessThanOrEqual(FILE_BUFFER_HIGH_BYTES + FILE_CHUNK_BYTES + 1024);
+    expect(Math.max(...(link.sinks[0]?.parts.map((p) => p.length) ?? []))).toBe(FILE_CHUNK_BYTES);
+  });
+
+  it('should send an empty file', async () => {
+    const link = connect();
+    link.a.send(source(new Uint8Array(0), 'empty.txt'));
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('a').state).toBe('done');
+    expect(link.last('b').result).toEqual(new Uint8Array(0));
+  });
+});
+
+describe('when the receiver declines', () => {
+  it('should tell the sender and send no data', async () => {
+    const link = connect();
+    link.a.send(source(pattern(50_000)));
+    await link.run();
+    link.b.decline(link.last('b').id);
+    await link.run();
+    expect(link.last('a').state).toBe('declined');
+    expect(link.last('b').state).toBe('declined');
+    expect(link.sinks).toHaveLength(0);
+  });
+});
+
+describe('when either side cancels mid-transfer', () => {
+  it('should stop the sender when the receiver cancels', async () => {
+    const link = connect();
+    link.a.send(source(pattern(3 * 1024 * 1024)));
+    await link.run();
+    const id = link.last('b').id;
+    link.b.accept(id);
+    await link.run(() => link.last('b').bytes > 100_000);
+    link.b.cancel(id);
+    await link.run();
+    expect(link.last('a')).toMatchObject({ state: 'cancelled', reason: 'The other side cancelled it.' });
+    expect(link.last('b')).toMatchObject({ state: 'cancelled', reason: 'You cancelled it.' });
+    expect(link.last('a').bytes).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('should stop the receiver when the sender cancels', async () => {
+    const link = connect();
+    link.a.send(source(pattern(3 * 1024 * 1024)));
+    await link.run();
+    const id = link.last('b').id;
+    link.b.accept(id);
+    await link.run(() => link.last('a').bytes > 100_000);
+    link.a.cancel(id);
+    await link.run();
+    expect(link.last('b').state).toBe('cancelled');
+    expect(link.last('b').result).toBeUndefined();
+  });
+});
+
+describe('when the data is damaged in transit', () => {
+  it('should fail the transfer on both sides and offer nothing to save', async () => {
+    const link = connect();
+    link.aToB.tamper = (chunk) => {
+      const copy = new Uint8Array(chunk);
+      copy[0] = (copy[0] ?? 0) ^ 1;
+      return copy;
+    };
+    link.a.send(source(pattern(40_000)));
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('b')).toMatchObject({ state: 'failed' });
+    expect(link.last('b').result).toBeUndefined();
+    expect(link.last('a')).toMatchObject({ state: 'failed', reason: 'The file arrived damaged.' });
+  });
+});
+
+describe('when the channel closes', () => {
+  it('should fail what is still running', async () => {
+    const link = connect();
+    link.a.send(source(pattern(1000)));
+    link.a.close();
+    expect(link.last('a')).toMatchObject({ state: 'failed', reason: 'The connection was lost.' });
+  });
+});
+
+describe('when reading control messages from the peer', () => {
+  it('should reject malformed ones', () => {
+    expect(parseControl('not json')).toBeUndefined();
+    expect(parseControl('{"t":"offer","id":"x","name":"a","size":-1,"mime":"a/b"}')).toBeUndefined();
+    expect(parseControl('{"t":"explode","id":"x"}')).toBeUndefined();
+  });
+  it('should make offered names and types safe', () => {
+    expect(parseControl('{"t":"offer","id":"x","name":"../../etc/passwd","size":1,"mime":"text/html;evil"}')).toEqual({
+      t: 'offer',
+      id: 'x',
+      name: '_.._etc_passwd',
+      size: 1,
+      mime: 'application/octet-stream',
+    });
+    expect(safeFileName('...')).toBe('file');
+  });
+});

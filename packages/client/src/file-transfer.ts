@@ -1,0 +1,322 @@
+import { Sha256, toHex } from './sha256';
+
+/*
+ * File transfer over its own reliable, ordered data channel. Control messages are JSON strings; file data is
+ * binary chunks, which always belong to the one incoming transfer being received (the channel is ordered, so
+ * chunks of a cancelled transfer arrive before anything newer). The sender reads the file chunk by chunk and
+ * waits whenever the channel's buffer is full; the receiver hands bytes to a sink (a Blob builder in the
+ * browser), so memory stays bounded for files of any size. Both sides hash what passed and compare at the end.
+ */
+
+/** Bytes per data-channel message: small enough for every browser's SCTP message limit. */
+export const FILE_CHUNK_BYTES = 16 * 1024;
+/** The sender pauses when this much is queued in the channel... */
+export const FILE_BUFFER_HIGH_BYTES = 1024 * 1024;
+/** ...and resumes when the queue drains to this (the channel's `bufferedAmountLowThreshold`). */
+export const FILE_BUFFER_LOW_BYTES = 256 * 1024;
+/** File names longer than this are cut (no file system takes much more). */
+export const MAX_FILE_NAME_LENGTH = 200;
+
+export type TransferState =
+  | 'offered' // waiting for the receiver to accept
+  | 'transferring'
+  | 'verifying'
+  | 'done'
+  | 'declined'
+  | 'cancelled'
+  | 'failed';
+
+/** A transfer as the UI shows it. `R` is what a finished download produces (a Blob in the browser). */
+export interface Transfer<R> {
+  id: string;
+  direction: 'send' | 'receive';
+  name: string;
+  size: number;
+  mime: string;
+  state: TransferState;
+  /** Bytes that have reached the other side (send) or arrived (receive). */
+  bytes: number;
+  startedAt?: number;
+  /** Average rate since the transfer started, bytes per second. */
+  bytesPerSecond: number;
+  /** Why it was cancelled or failed, in plain language. */
+  reason?: string;
+  result?: R;
+}
+
+/** A file being sent, read piece by piece. */
+export interface FileSource {
+  name: string;
+  size: number;
+  type: string;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** Where received bytes go. */
+export interface FileSink<R> {
+  append(bytes: Uint8Array): void;
+  finish(): R;
+}
+
+/** The parts of RTCDataChannel a transfer needs. */
+export interface TransferChannel {
+  readonly bufferedAmount: number;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
+  /** Resolves once `bufferedamountlow` fires (the channel's threshold is FILE_BUFFER_LOW_BYTES). */
+  drained(): Promise<void>;
+}
+
+type Control =
+  | { t: 'offer'; id: string; name: string; size: number; mime: string }
+  | { t: 'accept' | 'decline' | 'cancel'; id: string }
+  | { t: 'end'; id: string; sha256: string }
+  | { t: 'verified'; id: string; ok: boolean };
+
+/** Reads a control message from the peer, or undefined when it is not one. */
+export function parseControl(raw: string): Control | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  if (typeof m.id !== 'string' || m.id.length === 0 || m.id.length > 64) return undefined;
+  switch (m.t) {
+    case 'offer':
+      if (typeof m.name !== 'string' || typeof m.mime !== 'string') return undefined;
+      if (typeof m.size !== 'number' || !Number.isSafeInteger(m.size) || m.size < 0) return undefined;
+      return { t: 'offer', id: m.id, name: safeFileName(m.name), size: m.size, mime: safeMime(m.mime) };
+    case 'accept':
+    case 'decline':
+    case 'cancel':
+      return { t: m.t, id: m.id };
+    case 'end':
+      return typeof m.sha256 === 'string' ? { t: 'end', id: m.id, sha256: m.sha256 } : undefined;
+    case 'verified':
+      return typeof m.ok === 'boolean' ? { t: 'verified', id: m.id, ok: m.ok } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A name that is safe to offer as a download: no paths, no control characters, not empty, not too long. */
+export function safeFileName(name: string): string {
+  const cleaned = name
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
+  return cleaned.slice(0, MAX_FILE_NAME_LENGTH) || 'file';
+}
+
+function safeMime(mime: string): string {
+  return /^[\w.+-]+\/[\w.+-]+$/.test(mime) ? mime : 'application/octet-stream';
+}
+
+/** Both directions of file transfer over one data channel. */
+export class FileTransfers<R> {
+  private readonly transfers = new Map<string, Transfer<R>>();
+  private readonly sources = new Map<string, FileSource>();
+  private incoming: { transfer: Transfer<R>; sink: FileSink<R>; hash: Sha256 } | undefined;
+  private sequence = 0;
+
+  constructor(
+    private readonly channel: TransferChannel,
+    private readonly createSink: (transfer: Transfer<R>) => FileSink<R>,
+    private readonly changed: (transfer: Transfer<R>) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Offers a file to the peer. */
+  send(source: FileSource): Transfer<R> {
+    this.sequence += 1;
+    const id = `${this.now().toString(36)}-${this.sequence}`;
+    const transfer: Transfer<R> = {
+      id,
+      direction: 'send',
+      name: safeFileName(source.name),
+      size: source.size,
+      mime: safeMime(source.type),
+      state: 'offered',
+      bytes: 0,
+      bytesPerSecond: 0,
+    };
+    this.transfers.set(id, transfer);
+    this.sources.set(id, source);
+    this.control({ t: 'offer', id, name: transfer.name, size: transfer.size, mime: transfer.mime });
+    this.changed(transfer);
+    return transfer;
+  }
+
+  /** Accepts an offered incoming file. Only one file is received at a time. */
+  accept(id: string): void {
+    const transfer = this.transfers.get(id);
+    if (transfer?.direction !== 'receive' || transfer.state !== 'offered') return;
+    if (this.incoming) {
+      this.finish(transfer, 'declined', 'Another file is still arriving.');
+      this.control({ t: 'decline', id });
+      return;
+    }
+    this.start(transfer);
+    this.incoming = { transfer, sink: this.createSink(transfer), hash: new Sha256() };
+    this.control({ t: 'accept', id });
+  }
+
+  /** Declines an offered incoming file. */
+  decline(id: string): void {
+    const transfer = this.transfers.get(id);
+    if (transfer?.direction !== 'receive' || transfer.state !== 'offered') return;
+    this.control({ t: 'decline', id });
+    this.finish(transfer, 'declined');
+  }
+
+  /** Cancels a transfer in either direction, telling the peer. */
+  cancel(id: string): void {
+    const transfer = this.transfers.get(id);
+    if (!transfer || !isActive(transfer)) return;
+    this.control({ t: 'cancel', id });
+    this.finish(transfer, 'cancelled', 'You cancelled it.');
+  }
+
+  /** Fails every unfinished transfer: the channel closed under them. */
+  close(reason = 'The connection was lost.'): void {
+    for (const transfer of this.transfers.values()) if (isActive(transfer)) this.finish(transfer, 'failed', reason);
+  }
+
+  /** Handles a message from the data channel. */
+  receive(data: string | ArrayBuffer): void {
+    if (typeof data !== 'string') {
+      this.receiveChunk(new Uint8Array(data));
+      return;
+    }
+    const message = parseControl(data);
+    if (!message) return;
+    const transfer = this.transfers.get(message.id);
+    switch (message.t) {
+      case 'offer':
+        if (transfer) return;
+        this.transfers.set(message.id, {
+          id: message.id,
+          direction: 'receive',
+          name: message.name,
+          size: message.size,
+          mime: message.mime,
+          state: 'offered',
+          bytes: 0,
+          bytesPerSecond: 0,
+        });
+        this.changed(this.transfers.get(message.id) as Transfer<R>);
+        return;
+      case 'accept':
+        if (transfer?.direction === 'send' && transfer.state === 'offered') void this.pump(transfer);
+        return;
+      case 'decline':
+        if (transfer?.direction === 'send' && transfer.state === 'offered') this.finish(transfer, 'declined');
+        return;
+      case 'cancel':
+        if (transfer && isActive(transfer)) this.finish(transfer, 'cancelled', 'The other side cancelled it.');
+        return;
+      case 'end':
+        if (transfer && this.incoming?.transfer === transfer) this.verify(message.sha256);
+        return;
+      case 'verified':
+        if (transfer?.direction === 'send' && transfer.state === 'verifying') {
+          if (message.ok) this.finish(transfer, 'done');
+          else this.finish(transfer, 'failed', 'The file arrived damaged.');
+        }
+        return;
+    }
+  }
+
+  private start(transfer: Transfer<R>): void {
+    transfer.state = 'transferring';
+    transfer.startedAt = this.now();
+    this.changed(transfer);
+  }
+
+  private progress(transfer: Transfer<R>, bytes: number): void {
+    transfer.bytes = bytes;
+    const seconds = (this.now() - (transfer.startedAt ?? this.now())) / 1000;
+    transfer.bytesPerSecond = seconds > 0 ? Math.round(bytes / seconds) : 0;
+    this.changed(transfer);
+  }
+
+  private async pump(transfer: Transfer<R>): Promise<void> {
+    const source = this.sources.get(transfer.id);
+    if (!source) return;
+    this.start(transfer);
+    const hash = new Sha256();
+    let offset = 0;
+    try {
+      while (offset < source.size) {
+        if (this.channel.bufferedAmount > FILE_BUFFER_HIGH_BYTES) await this.channel.drained();
+        if (transfer.state !== 'transferring') return;
+        const chunk = await source.read(offset, Math.min(FILE_CHUNK_BYTES, source.size - offset));
+        if (transfer.state !== 'transferring') return;
+        if (chunk.length === 0) throw new Error('the file got shorter while it was being sent');
+        hash.update(chunk);
+        this.channel.send(chunk as Uint8Array<ArrayBuffer>);
+        offset += chunk.length;
+        this.progress(transfer, Math.max(0, offset - this.channel.bufferedAmount));
+      }
+      this.control({ t: 'end', id: transfer.id, sha256: toHex(hash.digest()) });
+      transfer.state = 'verifying';
+      this.progress(transfer, offset);
+    } catch (error) {
+      if (!isActive(transfer)) return;
+      this.control({ t: 'cancel', id: transfer.id });
+      this.finish(transfer, 'failed', `The file could not be read (${String(error)}).`);
+    } finally {
+      this.sources.delete(transfer.id);
+    }
+  }
+
+  private receiveChunk(chunk: Uint8Array): void {
+    const incoming = this.incoming;
+    if (!incoming) return; // the tail of a transfer cancelled here
+    const { transfer } = incoming;
+    if (transfer.bytes + chunk.length > transfer.size) {
+      this.control({ t: 'cancel', id: transfer.id });
+      this.finish(transfer, 'failed', 'The other side sent more than the file size it announced.');
+      return;
+    }
+    incoming.sink.append(chunk);
+    incoming.hash.update(chunk);
+    this.progress(transfer, transfer.bytes + chunk.length);
+  }
+
+  private verify(expected: string): void {
+    const incoming = this.incoming as NonNullable<typeof this.incoming>;
+    const { transfer } = incoming;
+    const ok = transfer.bytes === transfer.size && toHex(incoming.hash.digest()) === expected;
+    this.control({ t: 'verified', id: transfer.id, ok });
+    if (ok) {
+      transfer.result = incoming.sink.finish();
+      this.finish(transfer, 'done');
+    } else {
+      this.finish(transfer, 'failed', 'The file arrived damaged (its checksum does not match), so it was discarded.');
+    }
+  }
+
+  private finish(transfer: Transfer<R>, state: TransferState, reason?: string): void {
+    transfer.state = state;
+    if (reason) transfer.reason = reason;
+    if (this.incoming?.transfer === transfer) this.incoming = undefined;
+    this.sources.delete(transfer.id);
+    this.changed(transfer);
+  }
+
+  private control(message: Control): void {
+    try {
+      this.channel.send(JSON.stringify(message));
+    } catch {
+      // The channel closed; `close()` will fail what is still running.
+    }
+  }
+}
+
+function isActive(transfer: Transfer<unknown>): boolean {
+  return transfer.state === 'offered' || transfer.state === 'transferring' || transfer.state === 'verifying';
+}

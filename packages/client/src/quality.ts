@@ -1,0 +1,108 @@
+/*
+ * Call quality from `RTCPeerConnection.getStats()`. Chromium and Firefox name things slightly differently; this
+ * reads the common subset. Rates come from the difference between two successive reports.
+ */
+
+/** One entry of an RTCStatsReport (only the fields we read are typed). */
+export interface StatsEntry {
+  id: string;
+  type: string;
+  timestamp?: number;
+  [field: string]: unknown;
+}
+
+export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+
+/** Counters kept between two reports to compute rates. */
+export interface QualityCounters {
+  timestamp: number;
+  bytesSent: number;
+  bytesReceived: number;
+  packetsReceived: number;
+  packetsLost: number;
+}
+
+export interface CallQuality {
+  /** The candidate pair in use, e.g. `{ relayed: true, protocol: 'udp', label: 'relay udp' }`. */
+  path?: { relayed: boolean; protocol: string; localType: CandidateType; remoteType: CandidateType; label: string };
+  roundTripMs?: number;
+  /** Media bitrates, kilobits per second. */
+  receiveKbps?: number;
+  sendKbps?: number;
+  /** Share of incoming packets lost since the previous report, 0–100. */
+  packetLossPercent?: number;
+  /** The incoming video as decoded. */
+  video?: { width: number; height: number; framesPerSecond?: number };
+  counters: QualityCounters;
+}
+
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+function selectedPair(entries: Map<string, StatsEntry>): StatsEntry | undefined {
+  for (const entry of entries.values()) {
+    if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string') {
+      const pair = entries.get(entry.selectedCandidatePairId);
+      if (pair) return pair;
+    }
+  }
+  const pairs = [...entries.values()].filter((e) => e.type === 'candidate-pair');
+  // Firefox marks the pair with `selected`; otherwise the nominated pair that works.
+  return pairs.find((p) => p.selected === true) ?? pairs.find((p) => p.nominated === true && p.state === 'succeeded');
+}
+
+function describePath(entries: Map<string, StatsEntry>, pair: StatsEntry): CallQuality['path'] {
+  const local = entries.get(String(pair.localCandidateId));
+  const remote = entries.get(String(pair.remoteCandidateId));
+  if (!local || !remote) return undefined;
+  const localType = local.candidateType as CandidateType;
+  const remoteType = remote.candidateType as CandidateType;
+  const relayed = localType === 'relay' || remoteType === 'relay';
+  // For our own relay candidate, what matters is how we reach the TURN server, not the relay's UDP leg.
+  const protocol = String((localType === 'relay' ? local.relayProtocol : undefined) ?? local.protocol ?? 'udp');
+  return { relayed, protocol, localType, remoteType, label: `${relayed ? 'relay' : 'direct'} ${protocol}` };
+}
+
+/** Reads call quality from a stats report, computing rates against the previous report's counters. */
+export function readQuality(report: Iterable<StatsEntry>, previous?: QualityCounters): CallQuality {
+  const entries = new Map<string, StatsEntry>();
+  for (const entry of report) entries.set(entry.id, entry);
+  const counters: QualityCounters = {
+    timestamp: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+  };
+  const quality: CallQuality = { counters };
+  for (const entry of entries.values()) {
+    counters.timestamp = Math.max(counters.timestamp, num(entry.timestamp) ?? 0);
+    if (entry.type === 'outbound-rtp') counters.bytesSent += num(entry.bytesSent) ?? 0;
+    if (entry.type === 'inbound-rtp') {
+      counters.bytesReceived += num(entry.bytesReceived) ?? 0;
+      counters.packetsReceived += num(entry.packetsReceived) ?? 0;
+      counters.packetsLost += Math.max(0, num(entry.packetsLost) ?? 0);
+      const width = num(entry.frameWidth);
+      const height = num(entry.frameHeight);
+      if (entry.kind === 'video' && width && height) {
+        quality.video = { width, height, framesPerSecond: num(entry.framesPerSecond) };
+      }
+    }
+  }
+  const pair = selectedPair(entries);
+  if (pair) {
+    quality.path = describePath(entries, pair);
+    const rtt = num(pair.currentRoundTripTime);
+    if (rtt !== undefined) quality.roundTripMs = Math.round(rtt * 1000);
+  }
+  const seconds = previous ? (counters.timestamp - previous.timestamp) / 1000 : 0;
+  if (previous && seconds > 0) {
+    const kbps = (bytes: number) => Math.max(0, Math.round((bytes * 8) / seconds / 1000));
+    quality.sendKbps = kbps(counters.bytesSent - previous.bytesSent);
+    quality.receiveKbps = kbps(counters.bytesReceived - previous.bytesReceived);
+    const lost = counters.packetsLost - previous.packetsLost;
+    const expected = lost + counters.packetsReceived - previous.packetsReceived;
+    if (expected > 0) quality.packetLossPercent = Math.max(0, Math.round((lost / expected) * 1000) / 10);
+  }
+  return quality;
+}
