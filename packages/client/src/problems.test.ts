@@ -1,0 +1,26 @@
+import { ERROR_CODES } from '@parley/protocol';
+import { describe, expect, it } from 'vitest';
+import { describeProblem, mediaProblem, signalingProblem } from './problems';
+
+describe('when a device cannot be opened', () => {
+  it('should tell a blocked permission from a busy camera and a missing one', () => {
+    expect(mediaProblem('NotAllowedError')).toBe('permission-denied');
+    expect(mediaProblem('NotReadableError')).toBe('device-in-use');
+    expect(mediaProblem('NotFoundError')).toBe('no-devices');
+  });
+});
+
+describe('when the server refuses us', () => {
+  it('should explain a full room', () => {
+    const problem = describeProblem(signalingProblem('room-full'));
+    expect(problem.title).toBe('This call already has two people in it.');
+    expect(problem.action).toMatch(/new call/);
+  });
+  it('should have a message with an action for every error code', () => {
+    for (const code of ERROR_CODES) {
+      const problem = describeProblem(signalingProblem(code));
+      expect(problem.title.length).toBeGreaterThan(10);
+      expect(problem.action.length).toBeGreaterThan(10);
+    }
+  });
+});

@@ -1,0 +1,111 @@
+import type { ErrorCode } from '@parley/protocol';
+
+/*
+ * Every failure a person can run into, in plain language, each with what to do about it. The UI shows `title`
+ * and `action`; nothing technical reaches the screen outside the debug panel.
+ */
+
+export type ProblemKind =
+  | 'no-webrtc'
+  | 'insecure-page'
+  | 'permission-denied'
+  | 'no-devices'
+  | 'device-in-use'
+  | 'room-full'
+  | 'broken-link'
+  | 'outdated'
+  | 'signaling-unreachable'
+  | 'turn-unreachable'
+  | 'connection-failed'
+  | 'bad-config';
+
+export interface Problem {
+  kind: ProblemKind;
+  title: string;
+  action: string;
+}
+
+const PROBLEMS: Record<ProblemKind, Omit<Problem, 'kind'>> = {
+  'no-webrtc': {
+    title: 'This browser cannot make video calls.',
+    action: 'Open the link in a current Chrome, Edge, Firefox or Safari.',
+  },
+  'insecure-page': {
+    title: 'The camera only works on a secure (https) page.',
+    action: 'Open the https:// address of this site.',
+  },
+  'permission-denied': {
+    title: 'Camera and microphone are blocked for this site.',
+    action: 'Allow them in the address bar (the camera icon), then choose Try again — or join without them.',
+  },
+  'no-devices': {
+    title: 'No camera or microphone was found.',
+    action: 'You can still join: you will see and hear the other person, they will not see or hear you.',
+  },
+  'device-in-use': {
+    title: 'Your camera or microphone is being used by another app.',
+    action: 'Close the other app (another call, perhaps), then choose Try again.',
+  },
+  'room-full': {
+    title: 'This call already has two people in it.',
+    action: 'Ask the person who sent you the link to start a new call.',
+  },
+  'broken-link': {
+    title: 'This call link is incomplete.',
+    action: 'Check that you copied the whole link, or start a new call.',
+  },
+  outdated: {
+    title: 'Parley was updated while this page was open.',
+    action: 'Reload the page.',
+  },
+  'signaling-unreachable': {
+    title: 'Cannot reach the Parley server.',
+    action: 'Check your internet connection. Parley keeps trying and reconnects by itself.',
+  },
+  'turn-unreachable': {
+    title: 'Cannot reach the relay server.',
+    action: 'Your network may block it. Try another network, such as mobile data.',
+  },
+  'connection-failed': {
+    title: 'Cannot connect to the other person.',
+    action: 'Parley keeps trying. If it does not recover, both of you can choose Hang up and join again.',
+  },
+  'bad-config': {
+    title: 'This Parley site is not set up correctly.',
+    action: 'Tell whoever runs it: /config.json is missing or invalid.',
+  },
+};
+
+/** The plain-language description of a problem. */
+export function describeProblem(kind: ProblemKind): Problem {
+  return { kind, ...PROBLEMS[kind] };
+}
+
+/** What a `getUserMedia` failure means for the person (by the DOMException name). */
+export function mediaProblem(errorName: string): ProblemKind {
+  switch (errorName) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'permission-denied';
+    case 'NotReadableError':
+    case 'AbortError':
+    case 'TrackStartError':
+      return 'device-in-use';
+    default:
+      return 'no-devices';
+  }
+}
+
+/** What a fatal signaling error means for the person. */
+export function signalingProblem(code: ErrorCode): ProblemKind {
+  switch (code) {
+    case 'room-full':
+      return 'room-full';
+    case 'bad-room-id':
+      return 'broken-link';
+    case 'unsupported-version':
+      return 'outdated';
+    default:
+      return 'signaling-unreachable';
+  }
+}
