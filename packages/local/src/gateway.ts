@@ -1,0 +1,503 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { API_GATEWAY_LIMITS } from '@parley/protocol';
+import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from '@parley/signaling';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { awsStyleId } from './aws-ids';
+import { ChaosPlanner, type ChaosSettings } from './chaos';
+import { handleControlRequest } from './control-api';
+import { FrameSizeWatcher } from './frame-size-watcher';
+import { sendJson } from './http-io';
+import { handleManagementRequest } from './management-api';
+import { compileRouteSelection, DEFAULT_ROUTE, type RouteSelector } from './route-selection';
+
+/** The API Gateway quotas the stand-in enforces; tests shrink them to exercise each one. */
+export interface GatewayLimits {
+  frameBytes: number;
+  messageBytes: number;
+  idleTimeoutMs: number;
+  maxConnectionMs: number;
+  integrationTimeoutMs: number;
+}
+
+/** Options of {@link WebSocketGateway.start}. */
+export interface WebSocketGatewayOptions {
+  /** Handlers by route key: `$connect`, `$disconnect`, `$default` and custom keys. All optional, as on AWS. */
+  routes: Partial<Record<string, WebSocketHandler>>;
+  /** E.g. `$request.body.action`. */
+  routeSelectionExpression: string;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Clients connect to `/{stage}`; the management API lives under `/{stage}/@connections`. */
+  stage?: string;
+  apiId?: string;
+  limits?: Partial<GatewayLimits>;
+  chaos?: Partial<ChaosSettings>;
+  /** Where handler failures are reported (AWS would log them to CloudWatch). Default: stderr. */
+  reportError?: (context: string, error: unknown) => void;
+}
+
+/** A connection as the control API shows it. */
+export interface ConnectionSummary {
+  connectionId: string;
+  connectedAt: number;
+  lastActiveAt: number;
+}
+
+/** The events the gateway hands to handlers: AWS's shape, including the fields our handler type leaves out. */
+export type GatewayEvent = WebSocketEvent & {
+  requestContext: WebSocketEvent['requestContext'] & {
+    extendedRequestId: string;
+    requestTime: string;
+    messageId?: string;
+    identity: { sourceIp: string; userAgent: string };
+  };
+  multiValueQueryStringParameters?: Record<string, string[]>;
+};
+
+interface Connection {
+  id: string;
+  socket: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+  remotePort: number | undefined;
+  idleTimer: NodeJS.Timeout;
+  lifetimeTimer: NodeJS.Timeout;
+  /** Set when the gateway closed the socket: `$disconnect` reports this code and reason. */
+  closedByGateway?: { code: number; reason: string };
+  closed: Promise<void>;
+}
+
+class IntegrationTimeout extends Error {}
+
+/** How long stop() waits for clients to answer the close handshake before cutting them off. */
+const STOP_CLOSE_GRACE_MS = 2_000;
+
+const CLOSE_GOING_AWAY = { code: 1001, reason: 'Going away' } as const;
+const CLOSE_MESSAGE_TOO_BIG = { code: 1009, reason: 'Message too big' } as const;
+
+/** AWS's error frames carry this exact, irregular spacing; clients that parse them see the same text locally. */
+function gatewayErrorFrame(message: string, connectionId: string, requestId: string): string {
+  return `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
+}
+
+function headerMaps(request: IncomingMessage): {
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+} {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    const value = request.rawHeaders[i + 1] as string;
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  return { headers, multiValueHeaders };
+}
+
+/**
+ * A local stand-in for an API Gateway WebSocket API: one HTTP server that accepts WebSocket clients on `/{stage}`,
+ * invokes route handlers with AWS-shaped events, serves the `@connections` management API, enforces AWS's
+ * limits, and can inject chaos. Also serves a loopback-only control API under `/_local` for tests.
+ */
+export class WebSocketGateway {
+  private readonly connectionsById = new Map<string, Connection>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly scheduled = new Set<NodeJS.Timeout>();
+  private readonly wss: WebSocketServer;
+  private readonly chaosPlanner: ChaosPlanner;
+  private readonly selectRoute: RouteSelector;
+  private readonly routeKeys: ReadonlySet<string>;
+  private readonly limits: GatewayLimits;
+  private readonly stage: string;
+  private readonly apiId: string;
+  private readonly reportError: (context: string, error: unknown) => void;
+  private stopping = false;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly options: WebSocketGatewayOptions,
+  ) {
+    this.limits = { ...API_GATEWAY_LIMITS, ...options.limits };
+    // ws closes with 1009 when a whole message exceeds this; single frames are checked by FrameSizeWatcher.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.messageBytes });
+    this.stage = options.stage ?? 'local';
+    this.apiId = options.apiId ?? 'local';
+    this.selectRoute = compileRouteSelection(options.routeSelectionExpression);
+    this.routeKeys = new Set(Object.keys(options.routes).filter((key) => options.routes[key]));
+    this.chaosPlanner = new ChaosPlanner(options.chaos);
+    this.reportError =
+      options.reportError ??
+      ((context, error) => console.error(`[gateway] ${context}:`, (error as Error)?.stack ?? error));
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgrade(request, socket, head).catch((error) => {
+        this.reportError('upgrade failed', error);
+        socket.destroy();
+      });
+    });
+    server.on('request', (request, response) => {
+      this.serveHttp(request, response).catch((error) => {
+        this.reportError('request failed', error);
+        if (!response.headersSent) sendJson(response, 500, { message: 'Internal server error' });
+        else response.destroy();
+      });
+    });
+  }
+
+  /** Starts a gateway listening on `host:port` (default 127.0.0.1 and a free port). */
+  static async start(options: WebSocketGatewayOptions): Promise<WebSocketGateway> {
+    const server = createServer();
+    const gateway = new WebSocketGateway(server, options);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return gateway;
+  }
+
+  private get origin(): string {
+    const { port } = this.server.address() as AddressInfo;
+    const host = this.options.host ?? '127.0.0.1';
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  /** Where clients connect, e.g. `ws://127.0.0.1:4000/local`. */
+  get url(): string {
+    return `ws://${this.origin}/${this.stage}`;
+  }
+
+  /** The `@connections` API endpoint for ApiGatewayManagementApiClient, e.g. `http://127.0.0.1:4000/local`. */
+  get managementEndpoint(): string {
+    return `http://${this.origin}/${this.stage}`;
+  }
+
+  /** Base URL of the loopback-only control API. */
+  get controlUrl(): string {
+    return `http://${this.origin}/_local`;
+  }
+
+  /** The open connections. */
+  connections(): ConnectionSummary[] {
+    return [...this.connectionsById.values()].map(({ id, connectedAt, lastActiveAt }) => ({
+      connectionId: id,
+      connectedAt,
+      lastActiveAt,
+    }));
+  }
+
+  /** Ids of the open connections. */
+  connectionIds(): string[] {
+    return [...this.connectionsById.keys()];
+  }
+
+  /**
+   * The id the gateway gave a `ws` client socket of this process (tests only): matched by the client's local
+   * port, which is the gateway side's remote port.
+   */
+  connectionIdOf(client: WebSocket): string | undefined {
+    const localPort = (client as unknown as { _socket?: { localPort?: number } })._socket?.localPort;
+    for (const connection of this.connectionsById.values()) {
+      if (localPort !== undefined && connection.remotePort === localPort) return connection.id;
+    }
+    return undefined;
+  }
+
+  /** Cuts a connection off like a network failure: the TCP socket is destroyed with no close frame. */
+  dropConnection(connectionId: string): boolean {
+    const connection = this.connectionsById.get(connectionId);
+    if (!connection) return false;
+    connection.socket.terminate();
+    return true;
+  }
+
+  /** The chaos settings in force. */
+  chaos(): ChaosSettings {
+    return this.chaosPlanner.current();
+  }
+
+  /** Replaces the chaos settings (missing fields: no chaos) and restarts the random generator from the seed. */
+  setChaos(settings: Partial<ChaosSettings>): ChaosSettings {
+    return this.chaosPlanner.configure(settings);
+  }
+
+  /** Closes every connection (each gets its `$disconnect`), waits for handlers in flight, and stops listening. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const open = [...this.connectionsById.values()];
+    for (const connection of open) this.closeConnection(connection, CLOSE_GOING_AWAY);
+    const cutOff = setTimeout(() => {
+      for (const connection of open) connection.socket.terminate();
+    }, STOP_CLOSE_GRACE_MS);
+    await Promise.all(open.map((connection) => connection.closed));
+    clearTimeout(cutOff);
+    for (const timer of this.scheduled) clearTimeout(timer);
+    this.scheduled.clear();
+    await Promise.allSettled([...this.inFlight]);
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (await handleControlRequest(request, response, this)) return;
+    const handled = await handleManagementRequest(request, response, {
+      stage: this.stage,
+      maxPostBytes: this.limits.messageBytes,
+      registry: {
+        postToConnection: (id, data) => this.postToConnection(id, data),
+        describeConnection: (id) => this.liveConnection(id),
+        deleteConnection: (id) => {
+          const connection = this.liveConnection(id);
+          if (!connection) return false;
+          this.closeConnection(connection, { code: 1000, reason: '' });
+          return true;
+        },
+      },
+    });
+    if (!handled) sendJson(response, 404, { message: 'Not Found' });
+  }
+
+  /** A connection that exists and is not being closed by the gateway (AWS reports those as gone at once). */
+  private liveConnection(connectionId: string): Connection | undefined {
+    const connection = this.connectionsById.get(connectionId);
+    return connection && !connection.closedByGateway ? connection : undefined;
+  }
+
+  private baseContext(
+    routeKey: string,
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+    connection: {
+      id: string;
+      connectedAt: number;
+      sourceIp: string;
+      userAgent: string;
+    },
+  ): GatewayEvent['requestContext'] {
+    const now = new Date();
+    return {
+      routeKey,
+      eventType,
+      messageDirection: 'IN',
+      connectionId: connection.id,
+      connectedAt: connection.connectedAt,
+      requestId: awsStyleId(),
+      extendedRequestId: awsStyleId(),
+      requestTime: now.toUTCString(),
+      requestTimeEpoch: now.getTime(),
+      domainName: this.origin,
+      stage: this.stage,
+      apiId: this.apiId,
+      identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+    };
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // A client that gives up mid-handshake must not crash the gateway.
+    socket.on('error', () => undefined);
+    const url = new URL(request.url ?? '/', 'http://local');
+    if (this.stopping || (url.pathname !== `/${this.stage}` && url.pathname !== `/${this.stage}/`)) {
+      refuseHandshake(socket, this.stopping ? 503 : 403, JSON.stringify({ message: 'Forbidden' }));
+      return;
+    }
+    const pending = {
+      id: awsStyleId(),
+      connectedAt: Date.now(),
+      sourceIp: request.socket.remoteAddress ?? '',
+      userAgent: request.headers['user-agent'] ?? '',
+    };
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [key, value] of url.searchParams) {
+      query[key] = value;
+      multiQuery[key] = [...(multiQuery[key] ?? []), value];
+    }
+    const { headers, multiValueHeaders } = headerMaps(request);
+    const forwarded = { 'X-Forwarded-For': pending.sourceIp, 'X-Forwarded-Proto': 'http' };
+    const event: GatewayEvent = {
+      requestContext: this.baseContext('$connect', 'CONNECT', pending),
+      headers: { ...headers, ...forwarded },
+      multiValueHeaders: {
+        ...multiValueHeaders,
+        ...Object.fromEntries(Object.entries(forwarded).map(([k, v]) => [k, [v]])),
+      },
+      isBase64Encoded: false,
+      ...(url.searchParams.size > 0
+        ? { queryStringParameters: query, multiValueQueryStringParameters: multiQuery }
+        : {}),
+    };
+    const handler = this.options.routes.$connect;
+    if (handler) {
+      let result: WebSocketResult;
+      try {
+        result = await this.invoke(handler, event);
+      } catch (error) {
+        this.reportError('$connect failed', error);
+        refuseHandshake(socket, 500, JSON.stringify({ message: 'Internal server error' }));
+        return;
+      }
+      if (typeof result?.statusCode !== 'number') {
+        this.reportError('$connect returned no statusCode', result);
+        refuseHandshake(socket, 502, JSON.stringify({ message: 'Internal server error' }));
+        return;
+      }
+      if (result.statusCode < 200 || result.statusCode >= 300) {
+        refuseHandshake(socket, result.statusCode, result.body ?? '');
+        return;
+      }
+    }
+    // The client may have given up while `$connect` ran; it never became a connection.
+    if (socket.destroyed || this.stopping) {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.register(ws, socket, pending));
+  }
+
+  private register(
+    socket: WebSocket,
+    rawSocket: Duplex,
+    pending: { id: string; connectedAt: number; sourceIp: string; userAgent: string },
+  ): void {
+    const connection: Connection = {
+      ...pending,
+      socket,
+      remotePort: rawSocket instanceof Socket ? rawSocket.remotePort : undefined,
+      lastActiveAt: pending.connectedAt,
+      idleTimer: setTimeout(() => this.closeConnection(connection, CLOSE_GOING_AWAY), this.limits.idleTimeoutMs),
+      lifetimeTimer: setTimeout(() => this.closeConnection(connection, CLOSE_GOING_AWAY), this.limits.maxConnectionMs),
+      closed: new Promise<void>((resolve) => socket.once('close', () => resolve())),
+    };
+    this.connectionsById.set(connection.id, connection);
+    const frames = new FrameSizeWatcher(this.limits.frameBytes, () =>
+      this.closeConnection(connection, CLOSE_MESSAGE_TOO_BIG),
+    );
+    // Runs before ws parses the same bytes, so an oversized frame is flagged before its message is delivered.
+    rawSocket.prependListener('data', (chunk: Buffer) => frames.push(chunk));
+    // ws reports protocol violations (e.g. a message over maxPayload, closed with 1009) here before closing.
+    socket.on('error', () => undefined);
+    socket.on('message', (data, isBinary) => this.receive(connection, data, isBinary));
+    socket.on('close', (code, reason) => {
+      this.disconnected(connection, code, reason.toString('utf8'));
+    });
+  }
+
+  private receive(connection: Connection, data: RawData, isBinary: boolean): void {
+    // A connection the gateway is closing (e.g. for an oversized frame) invokes nothing more.
+    if (connection.closedByGateway) return;
+    connection.lastActiveAt = Date.now();
+    connection.idleTimer.refresh();
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    const body = isBinary ? bytes.toString('base64') : bytes.toString('utf8');
+    const routeKey = isBinary ? DEFAULT_ROUTE : this.selectRoute(body, this.routeKeys);
+    const handler = this.options.routes[routeKey];
+    const context = this.baseContext(routeKey, 'MESSAGE', connection);
+    if (!handler) {
+      this.sendFrame(connection, gatewayErrorFrame('Forbidden', connection.id, context.requestId as string));
+      return;
+    }
+    const event: GatewayEvent = {
+      requestContext: { ...context, messageId: awsStyleId() },
+      body,
+      isBase64Encoded: isBinary,
+    };
+    const run = () => {
+      this.invoke(handler, event).catch((error) => {
+        this.reportError(`${routeKey} failed`, error);
+        const message = error instanceof IntegrationTimeout ? 'Endpoint request timed out' : 'Internal server error';
+        this.sendFrame(connection, gatewayErrorFrame(message, connection.id, context.requestId as string));
+      });
+    };
+    this.deliver(this.chaosPlanner.plan('inbound'), run);
+  }
+
+  private postToConnection(connectionId: string, data: Buffer): 'sent' | 'gone' {
+    const connection = this.liveConnection(connectionId);
+    if (!connection) return 'gone';
+    this.deliver(this.chaosPlanner.plan('outbound'), () => {
+      if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(data, { binary: false });
+    });
+    return 'sent';
+  }
+
+  /** Runs `action` now, or once per planned copy after its delay. */
+  private deliver(plan: number[] | undefined, action: () => void): void {
+    if (!plan) {
+      action();
+      return;
+    }
+    for (const delayMs of plan) {
+      const timer = setTimeout(() => {
+        this.scheduled.delete(timer);
+        action();
+      }, delayMs);
+      this.scheduled.add(timer);
+    }
+  }
+
+  private sendFrame(connection: Connection, text: string): void {
+    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(text);
+  }
+
+  private closeConnection(connection: Connection, close: { code: number; reason: string }): void {
+    if (connection.closedByGateway) return;
+    connection.closedByGateway = { ...close };
+    connection.socket.close(close.code, close.reason);
+  }
+
+  private disconnected(connection: Connection, code: number, reason: string): void {
+    clearTimeout(connection.idleTimer);
+    clearTimeout(connection.lifetimeTimer);
+    this.connectionsById.delete(connection.id);
+    const handler = this.options.routes.$disconnect;
+    if (!handler) return;
+    const status = connection.closedByGateway ?? { code, reason };
+    const event: GatewayEvent = {
+      requestContext: {
+        ...this.baseContext('$disconnect', 'DISCONNECT', connection),
+        disconnectStatusCode: status.code,
+        disconnectReason: status.reason,
+      },
+      isBase64Encoded: false,
+    };
+    // Best effort, as on AWS: a failing `$disconnect` is reported and forgotten.
+    this.invoke(handler, event).catch((error) => this.reportError('$disconnect failed', error));
+  }
+
+  /** Invokes a handler like a Lambda integration: concurrently, with the integration timeout. */
+  private invoke(handler: WebSocketHandler, event: GatewayEvent): Promise<WebSocketResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new IntegrationTimeout('Integration timed out')),
+        this.limits.integrationTimeoutMs,
+      );
+    });
+    const invocation = Promise.resolve()
+      .then(() => handler(structuredClone(event)))
+      .finally(() => clearTimeout(timer));
+    const outcome = Promise.race([invocation, timeout]);
+    // stop() waits for this: a handler that hangs is abandoned at the integration timeout, as on AWS.
+    const tracked = outcome.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return outcome;
+  }
+}
+
+/** Answers a WebSocket upgrade request with a plain HTTP status, as API Gateway does when `$connect` refuses. */
+function refuseHandshake(socket: Duplex, status: number, body: string): void {
+  if (socket.destroyed) return;
+  const reason = STATUS_CODES[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}

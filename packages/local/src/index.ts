@@ -1,0 +1,2 @@
+export * from './chaos';
+export * from './gateway';
