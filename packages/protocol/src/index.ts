@@ -3,4 +3,5 @@ export * from './limits';
 export * from './messages';
 export * from './parse';
 export * from './room-id';
+export * from './security-headers';
 export * from './site-config';
