@@ -1,0 +1,43 @@
+/** How often conditions are re-checked while waiting: short enough to time call setup, cheap on two cores. */
+export const POLL_INTERVAL_MS = 50;
+
+/** The default deadline for a condition: a call on a loaded two-core machine comes up in well under this. */
+export const DEFAULT_WAIT_MS = 20_000;
+
+/** Options of {@link waitUntil}. */
+export interface WaitOptions {
+  /** What is being waited for, for the error message. */
+  description: string;
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+/**
+ * Polls `probe` until it returns something other than `undefined`/`false` and returns that, or throws once the
+ * deadline passes (with the last value seen or the last error thrown, to make the failure readable).
+ */
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  { description, timeoutMs = DEFAULT_WAIT_MS, intervalMs = POLL_INTERVAL_MS }: WaitOptions,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  let lastValue: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      lastValue = value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const detail = lastError
+        ? `last error: ${(lastError as Error).message ?? lastError}`
+        : `last value: ${JSON.stringify(lastValue)}`;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description} (${detail})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
