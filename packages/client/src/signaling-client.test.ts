@@ -12,10 +12,10 @@ const KEEPALIVE = 45_000;
 class FakeSocket implements SignalingSocket {
   readyState = 0;
   readonly sent: Record<string, unknown>[] = [];
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
+  onopen: ((event: Event) => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  onerror: ((event: Event) => void) | null = null;
   closedByClient = false;
 
   send(data: string): void {
@@ -27,14 +27,14 @@ class FakeSocket implements SignalingSocket {
   }
   open(): void {
     this.readyState = 1;
-    this.onopen?.({});
+    this.onopen?.(new Event('open'));
   }
   deliver(message: ServerMessage): void {
-    this.onmessage?.({ data: JSON.stringify(message) });
+    this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(message) }));
   }
   drop(): void {
     this.readyState = 3;
-    this.onclose?.({});
+    this.onclose?.(new Event('close') as CloseEvent);
   }
   last(): Record<string, unknown> | undefined {
     return this.sent.at(-1);

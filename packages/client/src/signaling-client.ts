@@ -30,10 +30,10 @@ export interface SignalingSocket {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
 }
 
 /** `connecting` (first time), `joined`, `reconnecting`, `unreachable` (still retrying), `closed` (for good). */
@@ -43,6 +43,8 @@ export interface SignalingClientOptions {
   url: string;
   roomId: string;
   name?: string;
+  /** The seat to resume (from before a page reload), if any. */
+  initialResume?: { memberId: string; token: string } | undefined;
   createSocket(url: string): SignalingSocket;
   parse(raw: string): ServerMessage | undefined;
   /** Every successful join or resume. */
@@ -78,7 +80,9 @@ export class SignalingClient {
   private leaving: (() => void) | undefined;
   private joinRequestId: string | undefined;
 
-  constructor(private readonly options: SignalingClientOptions) {}
+  constructor(private readonly options: SignalingClientOptions) {
+    this.resume = options.initialResume;
+  }
 
   /** The member id the server gave us, once joined. */
   get memberId(): string | undefined {

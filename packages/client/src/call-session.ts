@@ -1,0 +1,528 @@
+import {
+  type IceServer,
+  type JoinedMessage,
+  parseServerMessage,
+  randomToken,
+  type ServerMessage,
+  type SignalPayload,
+} from '@parley/protocol';
+import { type CallOptions, iceConfiguration } from './call-options';
+import { FILE_BUFFER_LOW_BYTES, type FileSource, FileTransfers, type Transfer } from './file-transfer';
+import { PerfectNegotiator, parseSignalId } from './negotiation';
+import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-messages';
+import type { ProblemKind } from './problems';
+import { signalingProblem } from './problems';
+import { type CallQuality, type QualityCounters, readQuality, type StatsEntry } from './quality';
+import { SignalingClient, type SignalingStatus } from './signaling-client';
+import { verificationCode } from './verification-code';
+
+/*
+ * One person's side of a call: the signaling session, and for each peer that shows up an RTCPeerConnection with
+ * perfect negotiation, a chat channel and a file channel. It recovers by itself: a dropped signaling socket resumes
+ * its seat; a broken media path restarts ICE; a peer that leaves and comes back gets a fresh connection.
+ */
+
+/** `disconnected` often heals by itself within a few seconds; restart ICE only if it has not by then. */
+export const ICE_DISCONNECTED_GRACE_MS = 3_000;
+/** The polite side restarts ICE only if the impolite side's restart has not helped after this long. */
+export const POLITE_RESTART_DELAY_MS = 6_000;
+/** If no media path is found in this long, tell the person (while still trying). */
+export const CONNECT_TIMEOUT_MS = 20_000;
+/** Refresh TURN credentials this long before they expire. */
+export const TURN_REFRESH_MARGIN_MS = 10 * 60_000;
+/** How often the quality panel is refreshed. */
+export const QUALITY_INTERVAL_MS = 2_000;
+/** Where this tab keeps its seat's resume token, so a reload gets the same seat back. */
+const RESUME_STORAGE_PREFIX = 'parley.resume.';
+
+export type CallStatus = 'joining' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'peer-left' | 'ended';
+
+export interface PeerInfo {
+  name: string | undefined;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface ChatEntry {
+  from: 'me' | 'peer';
+  text: string;
+  at: number;
+}
+
+/** What the UI hears from a call. */
+export interface CallEvents {
+  status(status: CallStatus): void;
+  peer(peer: PeerInfo | undefined): void;
+  remoteStream(stream: MediaStream | undefined): void;
+  chat(entry: ChatEntry): void;
+  transfer(transfer: Transfer<Blob>): void;
+  /** A problem to show, or undefined when it went away. */
+  problem(kind: ProblemKind | undefined): void;
+  /** The connection's quality, every QUALITY_INTERVAL_MS while connected. */
+  quality(quality: CallQuality, verification: string | undefined): void;
+  /** Milestones for the quality panel: ms from the peer's arrival to `connected`. */
+  connected(setupMs: number): void;
+  log(line: string): void;
+}
+
+export interface CallSessionOptions {
+  signalingUrl: string;
+  roomId: string;
+  name: string | undefined;
+  options: CallOptions;
+  /** Local media to send; may have no tracks (receive-only). */
+  localStream: MediaStream;
+  events: CallEvents;
+}
+
+interface Peer {
+  memberId: string;
+  pc: RTCPeerConnection;
+  negotiator: PerfectNegotiator;
+  chat: RTCDataChannel;
+  files: FileTransfers<Blob>;
+  stream: MediaStream;
+  info: PeerInfo;
+  startedAt: number;
+  connectedOnce: boolean;
+  turnErrors: number;
+  timers: ReturnType<typeof setTimeout>[];
+}
+
+/** A call in one room, from join to hang-up. */
+export class CallSession {
+  private readonly signaling: SignalingClient;
+  private polite = false;
+  private iceServers: IceServer[] = [];
+  private peer: Peer | undefined;
+  private status: CallStatus = 'joining';
+  private turnRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private qualityTimer: ReturnType<typeof setInterval> | undefined;
+  private qualityCounters: QualityCounters | undefined;
+  private media = { audio: false, video: false, screen: false };
+  private ended = false;
+
+  constructor(private readonly o: CallSessionOptions) {
+    const stored = sessionStorage.getItem(RESUME_STORAGE_PREFIX + o.roomId);
+    this.signaling = new SignalingClient({
+      url: o.signalingUrl,
+      roomId: o.roomId,
+      name: o.name,
+      initialResume: stored ? JSON.parse(stored) : undefined,
+      createSocket: (url) => new WebSocket(url),
+      parse: parseServerMessage,
+      onJoined: (m) => this.onJoined(m),
+      onMessage: (m) => this.onServerMessage(m),
+      onStatus: (s) => this.onSignalingStatus(s),
+      onFatal: (e) => {
+        this.events.problem(signalingProblem(e.code));
+        this.end();
+      },
+      log: (line) => this.events.log(`signaling: ${line}`),
+    });
+  }
+
+  private get events(): CallEvents {
+    return this.o.events;
+  }
+
+  /** Joins the room. */
+  start(): void {
+    this.setStatus('joining');
+    this.signaling.start();
+  }
+
+  /** Hangs up: tells the peer, gives up the seat. */
+  async hangUp(): Promise<void> {
+    this.sendToPeer({ type: 'bye' });
+    sessionStorage.removeItem(RESUME_STORAGE_PREFIX + this.o.roomId);
+    this.closePeer();
+    await this.signaling.leave();
+    this.end();
+  }
+
+  /** The page is going away: say goodbye over the data channel, keep the seat for a reload to resume. */
+  pageHidden(): void {
+    this.sendToPeer({ type: 'bye' });
+  }
+
+  /** Announces what we send, so the peer can show "muted" or "camera off". */
+  setMediaState(state: { audio: boolean; video: boolean; screen: boolean }): void {
+    this.media = state;
+    this.sendToPeer({ type: 'media', ...state });
+  }
+
+  /** Sends a chat message; false if there is nobody to send it to yet. */
+  sendChat(text: string): boolean {
+    if (!this.sendToPeer({ type: 'chat', text })) return false;
+    this.events.chat({ from: 'me', text, at: Date.now() });
+    return true;
+  }
+
+  sendFile(file: File): Transfer<Blob> | undefined {
+    const source: FileSource = {
+      name: file.name,
+      size: file.size,
+      type: file.type,
+      read: async (offset, length) => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
+    };
+    return this.peer?.chat.readyState === 'open' ? this.peer.files.send(source) : undefined;
+  }
+
+  acceptFile(id: string): void {
+    this.peer?.files.accept(id);
+  }
+  declineFile(id: string): void {
+    this.peer?.files.decline(id);
+  }
+  cancelFile(id: string): void {
+    this.peer?.files.cancel(id);
+  }
+
+  /** Puts a new track (another camera or microphone, or a screen) on the wire, without renegotiating if possible. */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    const pc = this.peer?.pc;
+    if (!pc) return;
+    const transceiver = pc
+      .getTransceivers()
+      .find((t) => t.currentDirection !== 'stopped' && t.receiver.track.kind === kind);
+    if (!transceiver) {
+      if (track) pc.addTrack(track, this.o.localStream); // nothing of this kind yet: negotiates a new m-line
+      return;
+    }
+    await transceiver.sender.replaceTrack(track);
+    if (track && (transceiver.direction === 'recvonly' || transceiver.direction === 'inactive')) {
+      // We joined receive-only for this kind; sending now needs one renegotiation.
+      transceiver.sender.setStreams(this.o.localStream);
+      transceiver.direction = transceiver.direction === 'recvonly' ? 'sendrecv' : 'sendonly';
+    }
+  }
+
+  /** The current peer connection, if a peer is there. */
+  get connection(): RTCPeerConnection | undefined {
+    return this.peer?.pc;
+  }
+
+  private setStatus(status: CallStatus): void {
+    if (this.ended && status !== 'ended') return;
+    this.status = status;
+    this.events.status(status);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.closePeer();
+    clearTimeout(this.turnRefreshTimer);
+    this.signaling.stop();
+    this.setStatus('ended');
+    this.ended = true;
+  }
+
+  private onSignalingStatus(status: SignalingStatus): void {
+    if (status === 'unreachable') this.events.problem('signaling-unreachable');
+    if (status === 'joined') this.events.problem(undefined);
+    if ((status === 'reconnecting' || status === 'unreachable') && !this.peer) this.setStatus('reconnecting');
+  }
+
+  private onJoined(message: JoinedMessage): void {
+    sessionStorage.setItem(
+      RESUME_STORAGE_PREFIX + this.o.roomId,
+      JSON.stringify({ memberId: message.memberId, token: message.resumeToken }),
+    );
+    this.polite = message.role === 'polite';
+    this.updateIceServers(message.iceServers, message.iceExpiresAt);
+    const member = message.members[0];
+    if (!member) {
+      this.closePeer();
+      this.setStatus('waiting');
+      return;
+    }
+    if (this.peer?.memberId !== member.memberId) this.startPeer(member.memberId, member.name);
+    else if (this.status !== 'connected') this.setStatus('connecting');
+  }
+
+  private onServerMessage(message: Exclude<ServerMessage, { type: 'joined' | 'pong' | 'left' }>): void {
+    switch (message.type) {
+      case 'peer-joined':
+        this.events.log(`peer joined (${message.role})`);
+        this.startPeer(message.memberId, message.name);
+        return;
+      case 'peer-left':
+        if (this.peer?.memberId !== message.memberId) return;
+        this.events.log(`peer left (${message.reason})`);
+        this.signaling.dropHeldSignals();
+        this.closePeer(true);
+        this.setStatus('peer-left');
+        return;
+      case 'peer-resumed':
+        this.events.log('peer resumed its seat');
+        if (this.peer && !this.polite && this.peer.pc.iceConnectionState !== 'connected')
+          this.restartIce('peer resumed');
+        return;
+      case 'signal':
+        this.onSignal(message.from, message.id, message.data);
+        return;
+      case 'turn-credentials':
+        this.events.log('TURN credentials refreshed');
+        this.updateIceServers(message.iceServers, message.iceExpiresAt);
+        return;
+      case 'error':
+        // Non-fatal errors (unknown-peer after a peer left, etc.) only matter for debugging.
+        return;
+    }
+  }
+
+  private onSignal(from: string, id: string | undefined, data: SignalPayload): void {
+    this.events.log(`← ${describeSignal(data)}`);
+    let peer = this.peer;
+    const instance = parseSignalId(id)?.instance;
+    if (
+      peer &&
+      peer.memberId === from &&
+      instance &&
+      peer.negotiator.peerInstance &&
+      instance !== peer.negotiator.peerInstance
+    ) {
+      // The same member with a new connection: it reloaded the page and resumed its seat.
+      this.events.log('peer restarted its connection');
+      peer = this.startPeer(from, peer.info.name);
+    } else if (!peer || peer.memberId !== from) {
+      if (this.status === 'peer-left' || !peer) peer = this.startPeer(from, undefined);
+      else return;
+    }
+    void peer.negotiator.receive(id, data);
+  }
+
+  private updateIceServers(servers: IceServer[], expiresAt: number): void {
+    this.iceServers = servers;
+    if (this.peer) this.peer.pc.setConfiguration(iceConfiguration(servers, this.o.options));
+    clearTimeout(this.turnRefreshTimer);
+    const refreshIn = Math.max(30_000, expiresAt - Date.now() - TURN_REFRESH_MARGIN_MS);
+    this.turnRefreshTimer = setTimeout(() => this.signaling.refreshTurn(), refreshIn);
+  }
+
+  private startPeer(memberId: string, name: string | undefined): Peer {
+    this.closePeer();
+    const pc = new RTCPeerConnection(iceConfiguration(this.iceServers, this.o.options));
+    const negotiator = new PerfectNegotiator(pc, {
+      polite: this.polite,
+      instance: randomToken(6),
+      send: (data, id) => {
+        this.events.log(`→ ${describeSignal(data)}`);
+        this.signaling.signal(memberId, data, id);
+      },
+      log: (line) => this.events.log(`negotiation: ${line}`),
+    });
+    const chat = pc.createDataChannel('chat', { negotiated: true, id: 0 });
+    const fileChannel = pc.createDataChannel('files', { negotiated: true, id: 1 });
+    fileChannel.binaryType = 'arraybuffer';
+    fileChannel.bufferedAmountLowThreshold = FILE_BUFFER_LOW_BYTES;
+    const files = new FileTransfers<Blob>(
+      {
+        get bufferedAmount() {
+          return fileChannel.bufferedAmount;
+        },
+        send: (data) => fileChannel.send(data as string),
+        drained: () =>
+          new Promise<void>((resolve) => {
+            const done = () => {
+              fileChannel.removeEventListener('bufferedamountlow', done);
+              fileChannel.removeEventListener('close', done);
+              resolve();
+            };
+            fileChannel.addEventListener('bufferedamountlow', done);
+            fileChannel.addEventListener('close', done);
+          }),
+      },
+      () => new BlobSink(),
+      (transfer) => this.events.transfer({ ...transfer }),
+    );
+    const peer: Peer = {
+      memberId,
+      pc,
+      negotiator,
+      chat,
+      files,
+      stream: new MediaStream(),
+      info: { name, audio: true, video: true, screen: false },
+      startedAt: performance.now(),
+      connectedOnce: false,
+      turnErrors: 0,
+      timers: [],
+    };
+    this.peer = peer;
+    this.events.peer({ ...peer.info });
+    this.events.remoteStream(peer.stream);
+
+    for (const track of this.o.localStream.getTracks()) pc.addTrack(track, this.o.localStream);
+    pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
+    pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate ? event.candidate.toJSON() : null);
+    pc.onicecandidateerror = (event) => {
+      const e = event as RTCPeerConnectionIceErrorEvent;
+      this.events.log(`ICE candidate error ${e.errorCode} ${e.errorText} (${e.url})`);
+      if (e.url?.startsWith('turn')) peer.turnErrors += 1;
+    };
+    pc.ontrack = (event) => {
+      if (!peer.stream.getTracks().includes(event.track)) peer.stream.addTrack(event.track);
+      event.track.onended = () => peer.stream.removeTrack(event.track);
+      this.events.remoteStream(peer.stream);
+    };
+    pc.onconnectionstatechange = () => this.onConnectionState(peer);
+    chat.onopen = () => {
+      this.events.log('chat channel open');
+      this.sendToPeer({ type: 'media', ...this.media });
+    };
+    chat.onmessage = (event) => this.onPeerMessage(peer, decodePeerMessage(event.data));
+    fileChannel.onmessage = (event) => files.receive(event.data);
+    fileChannel.onclose = () => files.close();
+
+    this.setStatus('connecting');
+    peer.timers.push(
+      setTimeout(() => {
+        if (this.peer !== peer || peer.connectedOnce) return;
+        this.events.problem(
+          peer.turnErrors > 0 && this.o.options.forceRelay ? 'turn-unreachable' : 'connection-failed',
+        );
+      }, CONNECT_TIMEOUT_MS),
+    );
+    return peer;
+  }
+
+  private onPeerMessage(peer: Peer, message: PeerMessage | undefined): void {
+    if (!message || this.peer !== peer) return;
+    if (message.type === 'chat') this.events.chat({ from: 'peer', text: message.text, at: Date.now() });
+    else if (message.type === 'media') {
+      peer.info = { ...peer.info, audio: message.audio, video: message.video, screen: message.screen };
+      this.events.peer({ ...peer.info });
+    } else {
+      this.events.log('peer said goodbye');
+      this.closePeer(true);
+      this.setStatus('peer-left');
+    }
+  }
+
+  private onConnectionState(peer: Peer): void {
+    if (this.peer !== peer) return;
+    const state = peer.pc.connectionState;
+    this.events.log(`connection ${state}`);
+    if (state === 'connected') {
+      if (!peer.connectedOnce) {
+        peer.connectedOnce = true;
+        this.events.connected(Math.round(performance.now() - peer.startedAt));
+      }
+      this.events.problem(undefined);
+      this.setStatus('connected');
+      this.startQuality();
+    } else if (state === 'disconnected') {
+      this.setStatus('reconnecting');
+      peer.timers.push(
+        setTimeout(() => {
+          if (this.peer === peer && peer.pc.connectionState === 'disconnected') this.restartIce('still disconnected');
+        }, ICE_DISCONNECTED_GRACE_MS),
+      );
+    } else if (state === 'failed') {
+      this.setStatus('reconnecting');
+      if (!this.polite) this.restartIce('connection failed');
+      else {
+        peer.timers.push(
+          setTimeout(() => {
+            if (this.peer === peer && peer.pc.connectionState === 'failed') this.restartIce('still failed');
+          }, POLITE_RESTART_DELAY_MS),
+        );
+      }
+    }
+  }
+
+  private restartIce(why: string): void {
+    const peer = this.peer;
+    if (!peer) return;
+    this.events.log(`ICE restart: ${why}`);
+    // Only the impolite side restarts at once, so both sides do not restart at the same moment.
+    if (this.polite && why !== 'still failed') {
+      peer.timers.push(
+        setTimeout(() => {
+          if (this.peer === peer && peer.pc.connectionState !== 'connected') peer.pc.restartIce();
+        }, POLITE_RESTART_DELAY_MS),
+      );
+      return;
+    }
+    peer.pc.restartIce();
+  }
+
+  private startQuality(): void {
+    if (this.qualityTimer) return;
+    const tick = async () => {
+      const pc = this.peer?.pc;
+      if (!pc) return;
+      const report = await pc.getStats();
+      const quality = readQuality(report.values() as Iterable<StatsEntry>, this.qualityCounters);
+      this.qualityCounters = quality.counters;
+      const code = verificationCode(pc.localDescription?.sdp ?? '', pc.currentRemoteDescription?.sdp ?? '');
+      this.events.quality(quality, code);
+    };
+    void tick();
+    this.qualityTimer = setInterval(() => void tick(), QUALITY_INTERVAL_MS);
+  }
+
+  private sendToPeer(message: PeerMessage): boolean {
+    const chat = this.peer?.chat;
+    if (chat?.readyState !== 'open') return false;
+    chat.send(encodePeerMessage(message));
+    return true;
+  }
+
+  private closePeer(announce = false): void {
+    const peer = this.peer;
+    if (!peer) return;
+    this.peer = undefined;
+    for (const timer of peer.timers) clearTimeout(timer);
+    clearInterval(this.qualityTimer);
+    this.qualityTimer = undefined;
+    this.qualityCounters = undefined;
+    peer.negotiator.close();
+    peer.files.close(announce ? 'The other person left.' : 'The call ended.');
+    peer.pc.onconnectionstatechange = null;
+    peer.pc.close();
+    this.events.remoteStream(undefined);
+    if (!announce) this.events.peer(undefined);
+  }
+}
+
+/** Collects a received file as Blob parts: Chromium keeps large Blob data on disk, not in memory. */
+class BlobSink {
+  private parts: Blob[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  append(bytes: Uint8Array): void {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= BLOB_PART_BYTES) this.flush();
+  }
+
+  finish(): Blob {
+    this.flush();
+    return new Blob(this.parts);
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.parts.push(new Blob(this.pending as Uint8Array<ArrayBuffer>[]));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+/** Received bytes are gathered into Blob parts of about this size. */
+const BLOB_PART_BYTES = 4 * 1024 * 1024;
+
+/** A log line for a signal, without SDP bodies: the description type, or the candidate's type and protocol. */
+export function describeSignal(data: SignalPayload): string {
+  if (data.kind === 'description') return `${data.description.type}`;
+  const candidate = data.candidate?.candidate;
+  if (!candidate) return 'end of candidates';
+  const type = / typ (\w+)/.exec(candidate)?.[1] ?? '?';
+  const protocol = / (udp|tcp) /i.exec(candidate)?.[1]?.toLowerCase() ?? '?';
+  return `candidate ${type} ${protocol}`;
+}
