@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { ParleyConfig } from './config';
+import { RoomTable } from './room-table';
+import { SignalingApi } from './signaling-api';
+import { Site } from './site';
+import { TurnSecret } from './turn-secret';
+import { TurnServer } from './turn-server';
+
+/** Where Vite builds the web client (`pnpm --filter @parley/client exec vite build`). */
+export const CLIENT_DIST_PATH = fileURLToPath(new URL('../packages/client/dist', import.meta.url));
+
+/** A one-page stand-in for the web client, deployed when the client has not been built. */
+export const CLIENT_PLACEHOLDER_PATH = fileURLToPath(new URL('./client-placeholder', import.meta.url));
+
+/**
+ * The client build to deploy. Synth must work on a fresh checkout and while the client is being worked on, so a
+ * missing build is not an error: the stack deploys a page that says how to build it, and synth prints a warning.
+ * We do not build the client here: a half-edited client would then break `cdk synth` of the infrastructure.
+ */
+export function resolveClientDistPath(scope: Construct, distPath: string = CLIENT_DIST_PATH): string {
+  if (existsSync(join(distPath, 'index.html'))) return distPath;
+  Annotations.of(scope).addWarningV2(
+    'parley:clientNotBuilt',
+    `The web client is not built (${distPath}/index.html is missing): the site will show a placeholder page. ` +
+      'Run `pnpm --filter @parley/client exec vite build` before `cdk deploy`.',
+  );
+  return CLIENT_PLACEHOLDER_PATH;
+}
+
+/** The TURN realm when no TURN domain is set; with REST credentials it only has to match on both sides. */
+const DEFAULT_TURN_REALM = 'parley';
+
+export interface ParleyStackProps extends StackProps {
+  readonly config: ParleyConfig;
+  /** The built web client (default: packages/client/dist); tests pass a small stand-in. */
+  readonly clientDistPath?: string;
+}
+
+/** Parley on AWS: signaling (API Gateway WebSocket + Lambda + DynamoDB), the web client (CloudFront) and TURN (EC2). */
+export class ParleyStack extends Stack {
+  readonly signaling: SignalingApi;
+  readonly site: Site;
+  readonly turn: TurnServer;
+
+  constructor(scope: Construct, id: string, props: ParleyStackProps) {
+    super(scope, id, {
+      description: 'Parley: private 1:1 video calls (signaling, web client, TURN relay)',
+      ...props,
+    });
+    const { config } = props;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    const turnSecret = new TurnSecret(this, 'TurnSecret');
+    const tls =
+      config.turnDomain && config.turnTlsCertificateSecretArn
+        ? {
+            domain: config.turnDomain,
+            certificateSecret: secretsmanager.Secret.fromSecretCompleteArn(
+              this,
+              'TurnTlsCertificate',
+              config.turnTlsCertificateSecretArn,
+            ),
+            port: config.turnTlsPort,
+          }
+        : undefined;
+
+    this.turn = new TurnServer(this, 'Turn', {
+      turnSecret: turnSecret.secret,
+      instanceType: config.instanceType,
+      listeningPort: config.turnPort,
+      relayPortMin: config.relayPortMin,
+      relayPortMax: config.relayPortMax,
+      realm: config.turnDomain ?? DEFAULT_TURN_REALM,
+      detailedMonitoring: config.detailedMonitoring,
+      logRetention,
+      ...(tls ? { tls } : {}),
+    });
+
+    const turnUrls = [
+      `turn:${this.turn.publicIp}:${config.turnPort}?transport=udp`,
+      `turn:${this.turn.publicIp}:${config.turnPort}?transport=tcp`,
+      // TLS needs the name in the certificate, not the address.
+      ...(tls ? [`turns:${tls.domain}:${tls.port}?transport=tcp`] : []),
+    ];
+    const roomTable = new RoomTable(this, 'Rooms');
+    this.signaling = new SignalingApi(this, 'Signaling', {
+      table: roomTable.table,
+      turnSecret: turnSecret.secret,
+      turnUrls,
+      turnCredentialTtlSeconds: config.turnCredentialTtlSeconds,
+      throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
+      logRetention,
+      createApiGatewayLogRole: config.apiGatewayLogRole,
+    });
+
+    this.site = new Site(this, 'Site', {
+      clientDistPath: resolveClientDistPath(this, props.clientDistPath),
+      signalingUrl: this.signaling.url,
+      logRetention,
+      ...(config.siteDomain && config.siteCertificateArn
+        ? { domain: { name: config.siteDomain, certificateArn: config.siteCertificateArn } }
+        : {}),
+    });
+
+    new CfnOutput(this, 'SiteUrl', {
+      description: 'Open this to start a call; share the room link',
+      value: this.site.url,
+    });
+    new CfnOutput(this, 'SignalingUrl', { description: 'The signaling WebSocket', value: this.signaling.url });
+    new CfnOutput(this, 'TurnAddress', {
+      description: 'The TURN server (Elastic IP)',
+      value: `${this.turn.publicIp}:${config.turnPort}`,
+    });
+    if (config.siteDomain) {
+      new CfnOutput(this, 'SiteDnsTarget', {
+        description: `Point ${config.siteDomain} (CNAME or alias) at this`,
+        value: this.site.distribution.distributionDomainName,
+      });
+    }
+    if (tls) {
+      new CfnOutput(this, 'TurnDnsTarget', {
+        description: `Point ${tls.domain} (A record) at this`,
+        value: this.turn.publicIp,
+      });
+    }
+  }
+}
