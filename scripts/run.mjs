@@ -81,7 +81,8 @@ const pathWithBins = `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`
 const child = spawnSync(bin, [...args, ...rest], {
   stdio: 'inherit',
   cwd: root,
-  env: { ...process.env, PATH: pathWithBins },
+  // The AWS SDK warns on every start that its 2027 releases need Node 22; we pin today's, so the notice is noise.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env, PATH: pathWithBins },
 });
 if (child.error) console.error(`parley: ${child.error.message}`);
 process.exit(child.status ?? 1);

@@ -1,0 +1,87 @@
+/**
+ * `pnpm dev`: the whole system on this machine — API Gateway stand-in with the real handlers, dynalite, coturn and
+ * the client — and the URL to open in two tabs.
+ *
+ * Usage: pnpm dev [--port N] [--no-turn] [--chaos] [--verbose]
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_CHAOS } from './chaos';
+import { startLocalSystem } from './local-system';
+
+/** The site's port when free: a fixed URL survives restarts (bookmarks, open tabs reconnect). */
+const DEFAULT_SITE_PORT = 5173;
+
+const USAGE = `Usage: pnpm dev [options]
+
+  --port N      serve the app on port N (default ${DEFAULT_SITE_PORT}, 0 for any free port)
+  --no-turn     run without coturn (calls then need a direct path)
+  --chaos       delay, reorder and duplicate signaling messages (tests the client's resilience)
+  --verbose     print the handlers' structured logs
+  --help        show this
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'no-turn': { type: 'boolean', default: false },
+      chaos: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const sitePort = values.port === undefined ? DEFAULT_SITE_PORT : Number(values.port);
+  if (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65535) {
+    throw new Error(`--port must be a port number, not "${values.port}"`);
+  }
+
+  const log = (line: string) => console.error(`  ${line}`);
+  console.error('Starting Parley locally…');
+  const start = (port: number) =>
+    startLocalSystem({
+      sitePort: port,
+      turn: values['no-turn'] ? 'off' : 'auto',
+      logLevel: values.verbose ? 'INFO' : 'WARN',
+      ...(values.chaos ? { chaos: DEFAULT_CHAOS } : {}),
+      log,
+    });
+  const system = await start(sitePort).catch((error: NodeJS.ErrnoException) => {
+    // The default port may be taken (another dev server): any free one is better than failing.
+    if (error.code !== 'EADDRINUSE' || values.port !== undefined) throw error;
+    log(`port ${sitePort} is in use; picking a free one`);
+    return start(0);
+  });
+
+  const rows: [string, string][] = [
+    ['signaling', `${system.signalingUrl}  (API Gateway WebSocket stand-in, real handlers)`],
+    ['dynamodb', `${system.dynamodbEndpoint}  (dynalite, table ${system.tableName})`],
+    ['turn', system.turn ? system.turnUrls.join('  ') : 'off — calls need a direct path'],
+    ['chaos', values.chaos ? 'on (delay, reorder, duplicate)' : 'off'],
+  ];
+  console.error('');
+  for (const [name, value] of rows) console.error(`  ${name.padEnd(10)} ${value}`);
+  console.error('');
+  // The one line a person (or a script) needs, on stdout.
+  console.log(system.siteUrl ? `Parley is running: open ${system.siteUrl} in two tabs.` : 'Parley is running.');
+  console.error('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: stopping…`);
+    await system.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`parley dev: ${error.message}`);
+  process.exit(1);
+});

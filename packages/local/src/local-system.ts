@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { TURN_CREDENTIAL_TTL_SECONDS } from '@parley/protocol';
+import {
+  createSignalingHandlers,
+  HANDLER_ENTRY_POINTS,
+  type HandlerName,
+  ROUTE_SELECTION_EXPRESSION,
+  type WebSocketHandler,
+} from '@parley/signaling';
+import type { ChaosSettings } from './chaos';
+import { ensureClientBuilt } from './client-build';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamoDb, startDynamoDb } from './dynamodb';
+import { type GatewayLimits, WebSocketGateway } from './gateway';
+import { type LocalTurn, startLocalTurn } from './local-turn';
+import { type StaticSite, startStaticSite } from './static-site';
+
+type SignalingHandlers = ReturnType<typeof createSignalingHandlers>;
+
+/** The room table's name locally; on AWS CloudFormation names it. */
+export const LOCAL_TABLE_NAME = 'parley-rooms';
+
+/** The stage clients connect to, as on a deployed API (`wss://…/prod`). */
+export const LOCAL_STAGE = 'local';
+
+/** Options of {@link startLocalSystem}; every one has a default that suits `pnpm dev`. */
+export interface LocalSystemOptions {
+  /** Interface every server binds to. Loopback by default: nothing here is meant for the network. */
+  host?: string;
+  /** Fixed ports (0 or absent: a free one). */
+  gatewayPort?: number;
+  sitePort?: number;
+  turnPort?: number;
+  /**
+   * `auto` starts coturn when it is installed (with a hint when it is not), `on` requires it, `off` runs without
+   * (clients then get `turnUrls`, default none).
+   */
+  turn?: 'auto' | 'on' | 'off';
+  /** TURN URLs handed to clients when `turn` is off (tests of the credential format). */
+  turnUrls?: string[];
+  /** The TURN REST shared secret; default: a fresh random one per run. */
+  turnSecret?: string;
+  turnCredentialTtlSeconds?: number;
+  /** Serve the built client and `/config.json` (default true); `{ root }` serves another directory, e.g. a test build. */
+  site?: boolean | { root: string };
+  /** API Gateway quotas, shrunk by tests. */
+  limits?: Partial<GatewayLimits>;
+  chaos?: Partial<ChaosSettings>;
+  /** Clock of the handlers (tests move it). */
+  now?: () => number;
+  /** Handler log level (Powertools: DEBUG, INFO, WARN, ERROR, SILENT). Default WARN: `pnpm dev` stays readable. */
+  logLevel?: string;
+  /** Where startup notes go (hints, build output). Default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** Everything `pnpm dev` runs, on loopback. */
+export interface LocalSystem {
+  /** Where clients connect, e.g. `ws://127.0.0.1:41234/local`. */
+  signalingUrl: string;
+  /** The site (client + `/config.json`), when served. */
+  siteUrl: string | undefined;
+  dynamodbEndpoint: string;
+  tableName: string;
+  gateway: WebSocketGateway;
+  /** The running coturn, when there is one. */
+  turn: LocalTurn | undefined;
+  /** TURN URLs handed to clients. */
+  turnUrls: string[];
+  /** Stops everything it started, in reverse order. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole system locally: a real DynamoDB-API server with the shared table schema, the API Gateway
+ * stand-in invoking the very same handlers the Lambdas run, real coturn from the shared config generator, and the
+ * client served the way CloudFront serves it.
+ */
+export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => console.error(line));
+  const turnSecret = options.turnSecret ?? randomBytes(24).toString('base64url');
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stops.splice(0).reverse()) await stopOne().catch(() => undefined);
+  };
+
+  try {
+    const dynamodb: LocalDynamoDb = await startDynamoDb({ tableName: LOCAL_TABLE_NAME, host });
+    stops.push(dynamodb.stop);
+
+    let turn: LocalTurn | undefined;
+    const turnMode = options.turn ?? 'auto';
+    if (turnMode !== 'off') {
+      turn = await startLocalTurn({ host, port: options.turnPort ?? 0, secret: turnSecret, log });
+      if (!turn && turnMode === 'on') throw new Error('coturn is required (turn: "on") but is not installed');
+      if (turn) stops.push(turn.process.stop);
+    }
+    const turnUrls = turn?.urls ?? options.turnUrls ?? [];
+
+    // The handlers need the gateway's management endpoint, which exists only once it listens: routes look them up.
+    let handlers: SignalingHandlers | undefined;
+    const routes = Object.fromEntries(
+      Object.entries(HANDLER_ENTRY_POINTS).map(([name, entry]) => {
+        const route: WebSocketHandler = (event, context) => {
+          if (!handlers) throw new Error('The signaling handlers are not ready yet');
+          return handlers[name as HandlerName](event, context);
+        };
+        return [entry.routeKey, route];
+      }),
+    );
+    const gateway = await WebSocketGateway.start({
+      routes,
+      routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+      host,
+      port: options.gatewayPort ?? 0,
+      stage: LOCAL_STAGE,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.chaos ? { chaos: options.chaos } : {}),
+    });
+    stops.push(() => gateway.stop());
+    handlers = createSignalingHandlers({
+      tableName: dynamodb.tableName,
+      managementEndpoint: gateway.managementEndpoint,
+      region: LOCAL_REGION,
+      dynamodbEndpoint: dynamodb.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      turnUrls,
+      turnCredentialTtlSeconds: options.turnCredentialTtlSeconds ?? TURN_CREDENTIAL_TTL_SECONDS,
+      turnSecret: async () => turnSecret,
+      logLevel: options.logLevel ?? 'WARN',
+      ...(options.now ? { now: options.now } : {}),
+    });
+
+    let site: StaticSite | undefined;
+    const siteOption = options.site ?? true;
+    if (siteOption !== false) {
+      const root = typeof siteOption === 'object' ? siteOption.root : await ensureClientBuilt(log);
+      site = await startStaticSite({
+        root,
+        siteConfig: { signalingUrl: gateway.url },
+        host,
+        port: options.sitePort ?? 0,
+      });
+      stops.push(site.stop);
+    }
+
+    return {
+      signalingUrl: gateway.url,
+      siteUrl: site?.url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      tableName: dynamodb.tableName,
+      gateway,
+      turn,
+      turnUrls,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

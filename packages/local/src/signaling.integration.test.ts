@@ -1,0 +1,384 @@
+/**
+ * The signaling service end to end on real parts: the handlers run behind the API Gateway stand-in, store in a
+ * real DynamoDB-API server (dynalite), and talk to real `ws` clients.
+ */
+import { createHmac } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createRoomId, RESUME_GRACE_SECONDS, SEAT_LEASE_SECONDS, type ServerMessage } from '@parley/protocol';
+import { roomPartition, seatKey } from '@parley/signaling';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSystem, startLocalSystem } from './local-system';
+import { TestClient } from './test-client';
+
+const TURN_SECRET = 'integration-test-secret';
+const TURN_TTL_SECONDS = 600;
+
+let system: LocalSystem;
+let clock = Date.now();
+let documents: DynamoDBDocumentClient;
+const clients: TestClient[] = [];
+
+async function connect(): Promise<TestClient> {
+  const client = await TestClient.connect(system.signalingUrl);
+  clients.push(client);
+  return client;
+}
+
+/** Two members seated in a fresh room. */
+async function pair() {
+  const roomId = createRoomId();
+  const a = await connect();
+  const b = await connect();
+  const joinedA = await a.join(roomId, { name: 'Ada' });
+  const joinedB = await b.join(roomId, { name: 'Grace' });
+  await a.next('peer-joined');
+  return { roomId, a, b, joinedA, joinedB };
+}
+
+async function roomItems(roomId: string) {
+  const result = await documents.send(
+    new QueryCommand({
+      TableName: system.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': roomPartition(roomId) },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Items ?? [];
+}
+
+/** The whole table, for before/after comparisons in tests (the service itself never scans). */
+async function tableSnapshot() {
+  const result = await documents.send(new ScanCommand({ TableName: system.tableName, ConsistentRead: true }));
+  return (result.Items ?? []).sort((x, y) => `${x.pk}${x.sk}`.localeCompare(`${y.pk}${y.sk}`));
+}
+
+beforeAll(async () => {
+  system = await startLocalSystem({
+    turn: 'off',
+    turnSecret: TURN_SECRET,
+    turnUrls: ['turn:127.0.0.1:3478?transport=udp'],
+    turnCredentialTtlSeconds: TURN_TTL_SECONDS,
+    now: () => clock,
+    logLevel: 'SILENT',
+    site: false,
+  });
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: system.dynamodbEndpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+  await system?.stop();
+});
+
+describe('when two people join a room', () => {
+  it('should seat the first as impolite and the second as polite, and tell the first', async () => {
+    const { a, joinedA, joinedB } = await pair();
+    expect(joinedA.role).toBe('impolite');
+    expect(joinedA.members).toEqual([]);
+    expect(joinedB.role).toBe('polite');
+    expect(joinedB.members).toEqual([{ memberId: joinedA.memberId, role: 'impolite', name: 'Ada' }]);
+    const peerJoined = await a.next('peer-joined');
+    expect(peerJoined).toEqual({ type: 'peer-joined', memberId: joinedB.memberId, role: 'polite', name: 'Grace' });
+  });
+
+  it('should relay signals both ways unchanged, with the sender and its request id', async () => {
+    const { a, b, joinedA, joinedB } = await pair();
+    const offer = {
+      kind: 'description' as const,
+      description: { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\n' },
+    };
+    const id = a.send({ type: 'signal', to: joinedB.memberId, data: offer });
+    expect(await b.next('signal')).toEqual({ type: 'signal', id, from: joinedA.memberId, data: offer });
+    const candidate = {
+      kind: 'candidate' as const,
+      candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    };
+    const back = b.send({ type: 'signal', to: joinedA.memberId, data: candidate });
+    expect(await a.next('signal')).toEqual({ type: 'signal', id: back, from: joinedB.memberId, data: candidate });
+  });
+
+  it('should tell the other side when one leaves, and keep the room open for a newcomer', async () => {
+    const { roomId, a, b, joinedA } = await pair();
+    const leave = a.send({ type: 'leave' });
+    await a.next('left', leave);
+    expect(await b.next('peer-left')).toEqual({ type: 'peer-left', memberId: joinedA.memberId, reason: 'left' });
+    const afterLeave = a.send({ type: 'signal', to: joinedA.memberId, data: { kind: 'candidate', candidate: null } });
+    expect(await a.next('error', afterLeave)).toMatchObject({ code: 'not-joined' });
+    const c = await connect();
+    const joinedC = await c.join(roomId);
+    expect(joinedC.role).toBe('impolite');
+    expect(await b.next('peer-joined')).toMatchObject({ memberId: joinedC.memberId });
+  });
+});
+
+describe('when a member asks for TURN credentials', () => {
+  it('should issue TURN REST credentials that verify against the shared secret', async () => {
+    const { joinedA } = await pair();
+    const turn = joinedA.iceServers.find((server) => server.username);
+    const [expiry, member] = (turn?.username ?? '').split(':');
+    expect(member).toBe(joinedA.memberId);
+    expect(Number(expiry)).toBe(Math.floor(clock / 1000) + TURN_TTL_SECONDS);
+    expect(joinedA.iceExpiresAt).toBe(Number(expiry) * 1000);
+    const expected = createHmac('sha1', TURN_SECRET)
+      .update(turn?.username ?? '')
+      .digest('base64');
+    expect(turn?.credential).toBe(expected);
+  });
+
+  it('should refresh them on request with a later expiry', async () => {
+    const { a, joinedA } = await pair();
+    clock += 60_000;
+    const id = a.send({ type: 'turn-refresh' });
+    const refreshed = await a.next('turn-credentials', id);
+    expect(refreshed.iceExpiresAt).toBe(joinedA.iceExpiresAt + 60_000);
+  });
+
+  it('should refuse them to a socket without a seat', async () => {
+    const stranger = await connect();
+    const id = stranger.send({ type: 'turn-refresh' });
+    expect(await stranger.next('error', id)).toMatchObject({ code: 'not-joined' });
+  });
+});
+
+describe('when a signaling socket drops', () => {
+  it('should give the seat back on resume without the other side seeing a leave or a join', async () => {
+    const { roomId, a, b, joinedA, joinedB } = await pair();
+    const seen = b.received.length;
+    await system.gateway.dropConnection(system.gateway.connectionIds().find((id) => id === connectionOf(a)) ?? '');
+    await waitUntil(async () =>
+      (await roomItems(roomId)).some((item) => item.memberId === joinedA.memberId && !item.connectionId),
+    );
+    const again = await connect();
+    const resumed = await again.join(roomId, { resume: { memberId: joinedA.memberId, token: joinedA.resumeToken } });
+    expect(resumed).toMatchObject({ resumed: true, memberId: joinedA.memberId, role: 'impolite' });
+    expect(resumed.members.map((m) => m.memberId)).toEqual([joinedB.memberId]);
+    expect(await b.next('peer-resumed', undefined, seen)).toEqual({ type: 'peer-resumed', memberId: joinedA.memberId });
+    const id = b.send({ type: 'signal', to: joinedA.memberId, data: { kind: 'candidate', candidate: null } });
+    expect(await again.next('signal')).toMatchObject({ id, from: joinedB.memberId });
+    const later = b.received.slice(seen).map((m) => m.type);
+    expect(later).not.toContain('peer-left');
+    expect(later).not.toContain('peer-joined');
+  });
+
+  it('should refuse signals to a member while it reconnects', async () => {
+    const { roomId, a, b, joinedA } = await pair();
+    await system.gateway.dropConnection(connectionOf(a));
+    await waitUntil(async () =>
+      (await roomItems(roomId)).some((item) => item.memberId === joinedA.memberId && !item.connectionId),
+    );
+    const id = b.send({ type: 'signal', to: joinedA.memberId, data: { kind: 'candidate', candidate: null } });
+    expect(await b.next('error', id)).toMatchObject({ code: 'peer-unavailable' });
+  });
+
+  it('should free the seat and tell the other side when the member does not come back in time', async () => {
+    const { roomId, a, b, joinedA } = await pair();
+    await system.gateway.dropConnection(connectionOf(a));
+    await waitUntil(async () =>
+      (await roomItems(roomId)).some((item) => item.memberId === joinedA.memberId && !item.connectionId),
+    );
+    clock += (RESUME_GRACE_SECONDS + 1) * 1000;
+    const ping = b.send({ type: 'ping' });
+    await b.next('pong', ping);
+    expect(await b.next('peer-left')).toEqual({ type: 'peer-left', memberId: joinedA.memberId, reason: 'expired' });
+    const again = await connect();
+    const late = await again.join(roomId, { resume: { memberId: joinedA.memberId, token: joinedA.resumeToken } });
+    expect(late.resumed).toBe(false);
+    expect(late.memberId).not.toBe(joinedA.memberId);
+  });
+});
+
+describe('when a member vanished without $disconnect', () => {
+  it('should prune it on GoneException and tell the sender it left', async () => {
+    const roomId = createRoomId();
+    const b = await connect();
+    const joinedB = await b.join(roomId);
+    // A seat whose socket no longer exists, as a lost $disconnect leaves it behind.
+    await documents.send(
+      new PutCommand({
+        TableName: system.tableName,
+        Item: {
+          ...seatKey(roomId, 1),
+          roomId,
+          seat: 1,
+          memberId: 'GhostGhostGhost0',
+          role: 'polite',
+          resumeHash: 'x',
+          connectionId: 'Z2hvc3Rjb25uPQ=',
+          joinedAt: clock,
+          expiresAt: Math.floor(clock / 1000) + SEAT_LEASE_SECONDS,
+        },
+      }),
+    );
+    const id = b.send({ type: 'signal', to: 'GhostGhostGhost0', data: { kind: 'candidate', candidate: null } });
+    expect(await b.next('peer-left')).toEqual({ type: 'peer-left', memberId: 'GhostGhostGhost0', reason: 'gone' });
+    expect((await roomItems(roomId)).map((item) => item.memberId)).toEqual([joinedB.memberId]);
+    expect(b.received.some((m) => m.type === 'error' && m.ref === id)).toBe(false);
+  });
+
+  it('should not let a ghost keep the room full', async () => {
+    const roomId = createRoomId();
+    const a = await connect();
+    await a.join(roomId);
+    await documents.send(
+      new PutCommand({
+        TableName: system.tableName,
+        Item: {
+          ...seatKey(roomId, 1),
+          roomId,
+          seat: 1,
+          memberId: 'GhostGhostGhost1',
+          role: 'polite',
+          resumeHash: 'x',
+          connectionId: 'Z2hvc3Rjb25uMT0=',
+          joinedAt: clock,
+          expiresAt: Math.floor(clock / 1000) + SEAT_LEASE_SECONDS,
+        },
+      }),
+    );
+    const b = await connect();
+    const joinedB = await b.join(roomId);
+    expect(joinedB.role).toBe('polite');
+    expect(await a.next('peer-left')).toMatchObject({ memberId: 'GhostGhostGhost1', reason: 'gone' });
+    expect(await a.next('peer-joined')).toMatchObject({ memberId: joinedB.memberId });
+  });
+
+  it('should ignore members past their expiry even while the item is still in the table', async () => {
+    const roomId = createRoomId();
+    for (const seat of [0, 1]) {
+      await documents.send(
+        new PutCommand({
+          TableName: system.tableName,
+          Item: {
+            ...seatKey(roomId, seat),
+            roomId,
+            seat,
+            memberId: `ExpiredMember00${seat}`,
+            role: seat === 0 ? 'impolite' : 'polite',
+            resumeHash: 'x',
+            connectionId: `ZXhwaXJlZDA${seat}PQ=`,
+            joinedAt: clock,
+            expiresAt: Math.floor(clock / 1000) - 1,
+          },
+        }),
+      );
+    }
+    const a = await connect();
+    const joined = await a.join(roomId);
+    expect(joined.members).toEqual([]);
+    expect(joined.role).toBe('impolite');
+  });
+});
+
+describe('when the handshake is refused by $connect', () => {
+  it('should fail the WebSocket handshake with the status $connect answered', async () => {
+    await expect(TestClient.connect(`${system.signalingUrl}?v=999`)).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('when twenty people race for an empty room', () => {
+  it('should seat exactly two and tell the other eighteen the room is full', async () => {
+    const roomId = createRoomId();
+    const racers = await Promise.all(Array.from({ length: 20 }, connect));
+    const answers = await Promise.all(
+      racers.map(async (client) => {
+        const id = client.send({ type: 'join', v: 1, roomId });
+        return client.answerTo(id);
+      }),
+    );
+    const seated = answers.filter((answer) => answer.type === 'joined');
+    const full = answers.filter((answer) => answer.type === 'error' && answer.code === 'room-full');
+    expect(seated).toHaveLength(2);
+    expect(full).toHaveLength(18);
+    const items = await roomItems(roomId);
+    expect(items.map((item) => item.memberId).sort()).toEqual(
+      seated.map((answer) => (answer.type === 'joined' ? answer.memberId : '')).sort(),
+    );
+    expect(items.map((item) => item.role).sort()).toEqual(['impolite', 'polite']);
+    const snapshot = await tableSnapshot();
+    const connectionItems = snapshot.filter((item) => String(item.pk).startsWith('conn#') && item.roomId === roomId);
+    expect(connectionItems).toHaveLength(2);
+  });
+});
+
+/** The gateway's id of a test client's socket (the stand-in knows which socket is which). */
+function connectionOf(client: TestClient): string {
+  const id = system.gateway.connectionIdOf(client.socket);
+  if (!id) throw new Error('unknown socket');
+  return id;
+}
+
+/** Polls a condition against real state with a deadline (not a sleep: it returns as soon as the state is there). */
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('when the network delays, reorders and duplicates every delivery', () => {
+  it('should still deliver every message of a full negotiation exactly as it was sent', async () => {
+    const { a, b, joinedA, joinedB } = await pair();
+    const CANDIDATES = 20;
+    const script = (who: string, first: 'offer' | 'answer') => [
+      { kind: 'description' as const, description: { type: first, sdp: `v=0\r\ns=${who}\r\n` } },
+      ...Array.from({ length: CANDIDATES }, (_, i) => ({
+        kind: 'candidate' as const,
+        candidate: {
+          candidate: `candidate:${i} 1 udp ${1000 - i} 192.0.2.${i} ${5000 + i} typ host`,
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+        },
+      })),
+      { kind: 'candidate' as const, candidate: null },
+    ];
+    system.gateway.setChaos({ seed: 7, delayMs: 5, jitterMs: 60, duplicateProbability: 0.3, inbound: true });
+    try {
+      const fromA = new Map(
+        script('a', 'offer').map((data) => [a.send({ type: 'signal', to: joinedB.memberId, data }), data]),
+      );
+      const fromB = new Map(
+        script('b', 'answer').map((data) => [b.send({ type: 'signal', to: joinedA.memberId, data }), data]),
+      );
+      const receivedAll = async (client: TestClient, sent: Map<string, unknown>) => {
+        await client.waitFor(
+          (message): message is ServerMessage =>
+            new Set(client.received.flatMap((m) => (m.type === 'signal' && m.id ? [m.id] : []))).size === sent.size,
+          `all ${sent.size} signals`,
+          0,
+          15_000,
+        );
+        return client.received.filter((m) => m.type === 'signal');
+      };
+      const [atB, atA] = await Promise.all([receivedAll(b, fromA), receivedAll(a, fromB)]);
+      for (const [received, sent, from] of [
+        [atB, fromA, joinedA.memberId],
+        [atA, fromB, joinedB.memberId],
+      ] as const) {
+        for (const message of received) {
+          if (message.type !== 'signal') continue;
+          expect(message.from).toBe(from);
+          expect(message.data).toEqual(sent.get(message.id ?? ''));
+        }
+        expect(new Set(received.map((m) => (m.type === 'signal' ? m.id : '')))).toEqual(new Set(sent.keys()));
+      }
+      // The chaos really happened: some deliveries came twice and some out of order.
+      const arrival = [...atB, ...atA].map((m) => (m.type === 'signal' ? m.id : ''));
+      expect(arrival.length).toBeGreaterThan(fromA.size + fromB.size);
+      const order = atB.map((m) => (m.type === 'signal' ? [...fromA.keys()].indexOf(m.id ?? '') : -1));
+      expect(order.some((position, i) => i > 0 && position < (order[i - 1] ?? 0))).toBe(true);
+      expect(a.invalid).toEqual([]);
+      expect(b.invalid).toEqual([]);
+    } finally {
+      system.gateway.setChaos({});
+    }
+  });
+});
