@@ -1,0 +1,34 @@
+/**
+ * Every benchmark, one after another; each prints its own table. Speed and size targets live here, never in tests.
+ *
+ * Usage: pnpm bench [name…]   (names: relay, load, size, call-setup)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const BENCHMARKS: Record<string, string> = {
+  relay: 'packages/local/bench/relay-cost.ts',
+  load: 'packages/local/bench/load.ts',
+  size: 'packages/client/scripts/size.ts',
+  'call-setup': 'packages/e2e/bench/call-setup.ts',
+};
+
+const wanted = process.argv.slice(2);
+const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
+let failed = 0;
+for (const name of names) {
+  const file = BENCHMARKS[name];
+  if (!file) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n## ${name} (${file})\n`);
+  if (!existsSync(file)) {
+    console.error(`missing: ${file}`);
+    failed++;
+    continue;
+  }
+  const result = spawnSync('tsx', [file], { stdio: 'inherit' });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
