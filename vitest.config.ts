@@ -18,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['packages/e2e/src/**/*.e2e.ts'],
+          globalSetup: ['packages/e2e/src/global-setup.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -11,7 +11,7 @@ export function rtcSnapshot(page: UserPage, index: number | null = null): Promis
 }
 
 /** Waits until the page's newest peer connection is `connected` with a selected candidate pair. */
-export async function waitForConnected(page: UserPage, label = page.browser): Promise<RtcSnapshot> {
+export async function waitForConnected(page: UserPage, label: string = page.browser): Promise<RtcSnapshot> {
   return waitUntil(
     async () => {
       const snapshot = await rtcSnapshot(page);
@@ -25,7 +25,7 @@ export async function waitForConnected(page: UserPage, label = page.browser): Pr
  * Waits until remote media really moves on the page: inbound video frames decoded and audio packets received both
  * increase past a first reading (so a stalled stream with old counters does not pass).
  */
-export async function waitForMediaFlowing(page: UserPage, label = page.browser): Promise<RtcSnapshot> {
+export async function waitForMediaFlowing(page: UserPage, label: string = page.browser): Promise<RtcSnapshot> {
   const before = await waitUntil(
     async () => {
       const snapshot = await rtcSnapshot(page);
@@ -50,7 +50,7 @@ export async function waitForMediaFlowing(page: UserPage, label = page.browser):
 export async function waitForFramesAfter(
   page: UserPage,
   since: RtcSnapshot,
-  label = page.browser,
+  label: string = page.browser,
 ): Promise<RtcSnapshot> {
   return waitUntil(
     async () => {
@@ -62,7 +62,11 @@ export async function waitForFramesAfter(
 }
 
 /** The widest remote `<video>` on the page, waiting until it shows a picture (`videoWidth > 0`). */
-export async function waitForRemoteVideo(page: UserPage, selector: string, label = page.browser): Promise<number> {
+export async function waitForRemoteVideo(
+  page: UserPage,
+  selector: string,
+  label: string = page.browser,
+): Promise<number> {
   return waitUntil(
     async () => {
       const width = await page.evaluate((css: string) => {

@@ -1,2 +1,4 @@
 export * from './chaos';
+export * from './client-build';
 export * from './gateway';
+export * from './local-system';
