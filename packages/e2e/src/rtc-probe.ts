@@ -17,6 +17,8 @@ interface ProbedPeer {
   states: string[];
   /** How many ICE restarts the page asked for. */
   iceRestarts: number;
+  /** How many times the page changed the configuration (e.g. refreshed TURN credentials). */
+  configurationUpdates: number;
 }
 
 interface ProbeGlobal {
@@ -67,7 +69,7 @@ export function installRtcProbe(timing: { pollMs: number; giveUpMs: number }): v
   };
   const Wrapped = function (this: unknown, ...args: ConstructorParameters<typeof RTCPeerConnection>) {
     const pc = new Native(...args);
-    const record: ProbedPeer = { pc, createdAt: Date.now(), states: [], iceRestarts: 0 };
+    const record: ProbedPeer = { pc, createdAt: Date.now(), states: [], iceRestarts: 0, configurationUpdates: 0 };
     probe.peers.push(record);
     pc.addEventListener('connectionstatechange', () => {
       record.states.push(pc.connectionState);
@@ -76,6 +78,11 @@ export function installRtcProbe(timing: { pollMs: number; giveUpMs: number }): v
     pc.addEventListener('track', (event) => {
       if (event.track.kind === 'video') watchFirstFrame(record, event.receiver);
     });
+    const setConfiguration = pc.setConfiguration.bind(pc);
+    pc.setConfiguration = (configuration?: RTCConfiguration) => {
+      record.configurationUpdates++;
+      setConfiguration(configuration);
+    };
     // Clients restart ICE either way: restartIce(), or an offer created with `iceRestart: true`.
     const restartIce = pc.restartIce.bind(pc);
     pc.restartIce = () => {
@@ -106,6 +113,7 @@ export interface RtcSnapshot {
   signalingState: string;
   states: string[];
   iceRestarts: number;
+  configurationUpdates: number;
   createdAt: number;
   connectedAt?: number;
   firstFrameAt?: number;
@@ -161,6 +169,7 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
     signalingState: pc.signalingState,
     states: [...record.states],
     iceRestarts: record.iceRestarts,
+    configurationUpdates: record.configurationUpdates,
     createdAt: record.createdAt,
     connectedAt: record.connectedAt,
     firstFrameAt: record.firstFrameAt,

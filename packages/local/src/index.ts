@@ -2,3 +2,4 @@ export * from './chaos';
 export * from './client-build';
 export * from './gateway';
 export * from './local-system';
+export * from './local-turn';
