@@ -10,6 +10,8 @@ export type ProblemKind =
   | 'insecure-page'
   | 'permission-denied'
   | 'no-devices'
+  | 'no-camera'
+  | 'no-microphone'
   | 'device-in-use'
   | 'room-full'
   | 'broken-link'
@@ -41,6 +43,14 @@ const PROBLEMS: Record<ProblemKind, Omit<Problem, 'kind'>> = {
   'no-devices': {
     title: 'No camera or microphone was found.',
     action: 'You can still join: you will see and hear the other person, they will not see or hear you.',
+  },
+  'no-camera': {
+    title: 'No camera was found.',
+    action: 'You can still join: the other person will hear you but not see you.',
+  },
+  'no-microphone': {
+    title: 'No microphone was found.',
+    action: 'You can still join: the other person will see you but not hear you. Chat works too.',
   },
   'device-in-use': {
     title: 'Your camera or microphone is being used by another app.',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readQuality, type StatsEntry } from './quality';
+import { candidateCounts, readQuality, type StatsEntry } from './quality';
 
 const candidates: StatsEntry[] = [
   { id: 'L1', type: 'local-candidate', candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' },
@@ -86,5 +86,18 @@ describe('when reading a Firefox stats report', () => {
 describe('when nothing is connected yet', () => {
   it('should report no path', () => {
     expect(readQuality(candidates).path).toBeUndefined();
+  });
+});
+
+describe('when counting ICE candidates for the debug panel', () => {
+  it('should count each side by type and protocol', () => {
+    const counts = candidateCounts([
+      { id: 'a', type: 'local-candidate', candidateType: 'host', protocol: 'udp' },
+      { id: 'b', type: 'local-candidate', candidateType: 'host', protocol: 'udp' },
+      { id: 'c', type: 'local-candidate', candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' },
+      { id: 'd', type: 'remote-candidate', candidateType: 'srflx', protocol: 'udp' },
+      { id: 'e', type: 'candidate-pair' },
+    ]);
+    expect(counts).toEqual({ local: { 'host udp': 2, 'relay tcp': 1 }, remote: { 'srflx udp': 1 } });
   });
 });

@@ -106,3 +106,20 @@ export function readQuality(report: Iterable<StatsEntry>, previous?: QualityCoun
   }
   return quality;
 }
+
+/** ICE candidates gathered here and received from the peer, counted by type (for the debug panel). */
+export function candidateCounts(report: Iterable<StatsEntry>): {
+  local: Record<string, number>;
+  remote: Record<string, number>;
+} {
+  const counts = { local: {} as Record<string, number>, remote: {} as Record<string, number> };
+  for (const entry of report) {
+    const side =
+      entry.type === 'local-candidate' ? counts.local : entry.type === 'remote-candidate' ? counts.remote : undefined;
+    if (!side) continue;
+    const protocol = String(entry.relayProtocol ?? entry.protocol ?? '');
+    const key = `${String(entry.candidateType)}${protocol ? ` ${protocol}` : ''}`;
+    side[key] = (side[key] ?? 0) + 1;
+  }
+  return counts;
+}

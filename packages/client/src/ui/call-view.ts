@@ -1,0 +1,458 @@
+import type { SiteConfig } from '@parley/protocol';
+import type { CallOptions } from '../call-options';
+import { CallSession, type CallStatus, type PeerInfo } from '../call-session';
+import { type CallTimings, callStatusText } from '../format';
+import type { ProblemKind } from '../problems';
+import type { CallQuality } from '../quality';
+import { SHORTCUT_KEYS, type ShortcutAction, shortcutAction } from '../shortcuts';
+import { ChatPanel } from './chat-panel';
+import { button, problemNotice, relabel, shareBox, toast } from './common';
+import { DebugPanel } from './debug-panel';
+import { applySpeaker, devicePickers } from './devices';
+import { h } from './dom';
+import { mediaToggles, previewVideo } from './lobby';
+import { type LocalMedia, loadPrefs } from './media';
+import { QualityPanel, qualityIndicator } from './quality-panel';
+
+/*
+ * The call: the other person large, yourself small, controls at the bottom, and one side panel at a time (chat and
+ * files, quality, devices, debug). Everything else — negotiation, reconnects, ICE restarts — happens in CallSession;
+ * this view only shows what it reports, in words.
+ */
+
+/** Problems after which the session is over: the view hands back to the app. */
+const FATAL_PROBLEMS = new Set<ProblemKind>(['room-full', 'broken-link', 'outdated']);
+
+type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
+const PANEL_TITLES: Record<PanelName, string> = {
+  chat: 'Chat and files',
+  quality: 'Call quality',
+  settings: 'Devices',
+  debug: 'Debug',
+};
+
+export interface CallViewOptions {
+  config: SiteConfig;
+  roomId: string;
+  link: string;
+  options: CallOptions;
+  media: LocalMedia;
+  name: string | undefined;
+  /** The call is over: hung up here, or refused by the server for a reason to show. */
+  onLeave(reason: 'hung-up' | ProblemKind): void;
+}
+
+/** Builds the in-call view and starts the session. */
+export function callView(o: CallViewOptions): { element: HTMLElement; dispose(): void } {
+  const { media } = o;
+  let status: CallStatus = 'joining';
+  let peer: PeerInfo | undefined;
+  let lastPeerName: string | undefined;
+  let problem: ProblemKind | undefined;
+  let panel: PanelName | undefined;
+  let unread = 0;
+  let quality: CallQuality | undefined;
+  let code: string | undefined;
+  let timings: CallTimings = {};
+  let peerArrivedAt: number | undefined;
+  let left = false;
+  const peerName = () => peer?.name || lastPeerName || 'Guest';
+
+  const remoteVideo = h('video', { class: 'remote', playsinline: true, autoplay: true, 'data-testid': 'remote-video' });
+  applySpeaker(remoteVideo, loadPrefs().speaker);
+  const soundButton = button(
+    'Turn on sound',
+    'mic',
+    () => void remoteVideo.play().then(() => (soundButton.hidden = true)),
+    {
+      className: 'btn primary sound',
+    },
+  );
+  soundButton.hidden = true;
+  const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
+  const remotePlaceholder = h('div', { class: 'remote-placeholder' }, avatar, h('p', {}));
+  const peerLabel = h('div', { class: 'peer-label', 'data-testid': 'peer-name' });
+  const localTile = h(
+    'div',
+    { class: 'tile local' },
+    previewVideo(media.stream, 'local-video'),
+    h('div', { class: 'placeholder' }, 'Camera off'),
+  );
+  const overlay = h('div', { class: 'overlay', 'data-testid': 'call-overlay' });
+  const banner = h('div', { class: 'banner-slot' });
+  const statusText = h('p', { class: 'status', role: 'status', 'data-testid': 'call-status' });
+  const indicator = qualityIndicator(() => togglePanel('quality'));
+  const qualityPanel = new QualityPanel();
+  const chatPanel = new ChatPanel({
+    send: (text) => {
+      if (session.sendChat(text)) return true;
+      toast('Messages can be sent once the other person is here.');
+      return false;
+    },
+    accept: (id) => session.acceptFile(id),
+    decline: (id) => session.declineFile(id),
+    cancel: (id) => session.cancelFile(id),
+    peerName,
+  });
+  const debugPanel = o.options.debug ? new DebugPanel(() => session.connection) : undefined;
+  const settings = h(
+    'div',
+    { class: 'settings' },
+    devicePickers(media, () => remoteVideo),
+  );
+
+  // Controls
+  const toggles = mediaToggles(media, 'ctl');
+  const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  const screen = button('Share screen', 'screen', () => void toggleScreen(), {
+    iconOnly: true,
+    className: 'ctl',
+    shortcut: SHORTCUT_KEYS.screen,
+    testId: 'share-screen',
+  });
+  const badge = h('span', { class: 'badge', 'aria-hidden': 'true', 'data-testid': 'unread-badge' });
+  badge.hidden = true;
+  const chatButton = button('Chat', 'chat', () => togglePanel('chat'), {
+    iconOnly: true,
+    className: 'ctl',
+    shortcut: SHORTCUT_KEYS.chat,
+    testId: 'chat-toggle',
+  });
+  chatButton.append(badge);
+  const fileInput = h('input', {
+    type: 'file',
+    multiple: true,
+    hidden: true,
+    tabindex: -1,
+    'aria-hidden': 'true',
+    'data-testid': 'file-input',
+    onchange: () => {
+      sendFiles(fileInput.files);
+      fileInput.value = '';
+    },
+  });
+  const fileButton = button('Send file', 'file', () => fileInput.click(), {
+    iconOnly: true,
+    className: 'ctl',
+    testId: 'send-file',
+  });
+  const settingsButton = button('Devices', 'settings', () => togglePanel('settings'), {
+    iconOnly: true,
+    className: 'ctl',
+  });
+  const debugButton =
+    debugPanel && button('Debug', 'quality', () => togglePanel('debug'), { iconOnly: true, className: 'ctl' });
+  const hangUp = button('Hang up', 'hangUp', () => void leave(), {
+    iconOnly: true,
+    className: 'ctl danger',
+    testId: 'hang-up',
+  });
+
+  const panelTitle = h('h2', { id: 'panel-title' }, '');
+  const panelBody = h('div', { class: 'panel-body' });
+  const aside = h(
+    'aside',
+    { class: 'panel', 'aria-labelledby': 'panel-title', 'data-testid': 'side-panel' },
+    h(
+      'header',
+      {},
+      panelTitle,
+      button('Close panel', 'close', () => togglePanel(undefined), { iconOnly: true, className: 'ctl small' }),
+    ),
+    panelBody,
+  );
+  aside.hidden = true;
+
+  const stage = h(
+    'div',
+    { class: 'stage', 'data-testid': 'stage' },
+    remoteVideo,
+    remotePlaceholder,
+    peerLabel,
+    localTile,
+    overlay,
+    soundButton,
+    h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, 'Drop to send'),
+  );
+  const element = h(
+    'section',
+    { class: 'call', 'aria-label': 'Call' },
+    h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Parley'), statusText, indicator.element),
+    banner,
+    h('div', { class: 'call-main' }, stage, aside),
+    h(
+      'nav',
+      { class: 'controls', 'aria-label': 'Call controls' },
+      toggles.mic,
+      toggles.camera,
+      canShare && screen,
+      chatButton,
+      fileButton,
+      settingsButton,
+      debugButton,
+      hangUp,
+      fileInput,
+    ),
+  );
+
+  const session = new CallSession({
+    signalingUrl: o.config.signalingUrl,
+    roomId: o.roomId,
+    name: o.name,
+    options: o.options,
+    localStream: media.stream,
+    events: {
+      status(next) {
+        status = next;
+        render();
+      },
+      peer(next) {
+        if (next && !peer) {
+          peerArrivedAt = performance.now();
+          timings = {};
+        }
+        peer = next;
+        if (next?.name) lastPeerName = next.name;
+        render();
+      },
+      remoteStream(stream) {
+        if (remoteVideo.srcObject !== (stream ?? null)) remoteVideo.srcObject = stream ?? null;
+        if (stream) {
+          remoteVideo.play().catch((error: unknown) => {
+            // Safari (and Chrome without a prior click) refuse sound until the person taps something.
+            if ((error as Error).name === 'NotAllowedError') soundButton.hidden = false;
+          });
+        }
+        render();
+      },
+      chat(entry) {
+        chatPanel.addMessage(entry);
+        if (entry.from === 'peer' && panel !== 'chat') {
+          unread += 1;
+          toast(`${peerName()}: ${entry.text.slice(0, 80)}`);
+          renderBadge();
+        }
+      },
+      transfer(transfer) {
+        chatPanel.updateTransfer(transfer);
+        if (transfer.direction === 'receive' && transfer.state === 'offered' && panel !== 'chat') {
+          unread += 1;
+          toast(`${peerName()} wants to send you a file: ${transfer.name}`);
+          renderBadge();
+        }
+      },
+      problem(kind) {
+        if (kind && FATAL_PROBLEMS.has(kind)) {
+          left = true;
+          o.onLeave(kind);
+          return;
+        }
+        problem = kind;
+        render();
+      },
+      quality(next, verification) {
+        quality = next;
+        code = verification ?? code;
+        indicator.update(next);
+        qualityPanel.update(quality, code, timings);
+      },
+      connected(setupMs) {
+        timings = { ...timings, setupMs };
+        qualityPanel.update(quality, code, timings);
+      },
+      log(line) {
+        debugPanel?.log(line);
+      },
+    },
+  });
+
+  remoteVideo.addEventListener('loadeddata', () => {
+    if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
+      timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
+      qualityPanel.update(quality, code, timings);
+    }
+  });
+  remoteVideo.addEventListener('resize', () => render());
+
+  function render(): void {
+    statusText.textContent = callStatusText(status, peerName());
+    element.dataset.status = status;
+    const hasRemoteVideo = !!peer?.video && (remoteVideo.srcObject as MediaStream | null)?.getVideoTracks().length;
+    remoteVideo.classList.toggle('hidden', !hasRemoteVideo);
+    remoteVideo.classList.toggle('screen', !!peer?.screen);
+    remotePlaceholder.hidden = !!hasRemoteVideo || !peer;
+    avatar.textContent = peerName().slice(0, 1).toUpperCase();
+    (remotePlaceholder.lastChild as HTMLElement).textContent = `${peerName()} has the camera off`;
+    peerLabel.hidden = !peer;
+    peerLabel.textContent = peer && !peer.audio ? `${peerName()} · muted` : peerName();
+    localTile.classList.toggle('no-video', media.stream.getVideoTracks().length === 0);
+    localTile.classList.toggle('mirror', !media.sharing);
+    renderOverlay();
+    const banners: HTMLElement[] = [];
+    if (status === 'reconnecting') {
+      banners.push(
+        h(
+          'div',
+          { class: 'banner', 'data-testid': 'reconnecting' },
+          h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+          'Reconnecting… the call comes back by itself.',
+        ),
+      );
+    }
+    if (problem) banners.push(problemNotice(problem));
+    banner.replaceChildren(...banners);
+  }
+
+  function renderOverlay(): void {
+    const card = (heading: string, text: string, ...extra: HTMLElement[]) =>
+      h('div', { class: 'overlay-card' }, h('h2', {}, heading), h('p', {}, text), ...extra);
+    let content: HTMLElement | undefined;
+    if (status === 'joining') content = card('Joining…', 'Getting your seat in the call.');
+    else if (status === 'waiting' || (status === 'reconnecting' && !peer)) {
+      content = card(
+        'Waiting for the other person',
+        'Send them this link. The call starts by itself as soon as they open it.',
+        shareBox(o.link),
+      );
+    } else if (status === 'connecting')
+      content = card(`Connecting to ${peerName()}…`, 'Finding the best path between you.');
+    else if (status === 'peer-left') {
+      content = card(
+        `${peerName()} left the call`,
+        'The room stays open: they can come back with the same link.',
+        shareBox(o.link),
+      );
+    }
+    const key = content ? `${status}|${peerName()}` : '';
+    if (overlay.dataset.key === key) return; // keep focus and selection in the share box
+    overlay.dataset.key = key;
+    overlay.replaceChildren(...(content ? [content] : []));
+    overlay.hidden = !content;
+  }
+
+  function renderBadge(): void {
+    badge.hidden = unread === 0;
+    badge.textContent = unread > 9 ? '9+' : String(unread);
+    chatButton.title = unread > 0 ? `Chat (C) · ${unread} unread` : 'Chat (C)';
+  }
+
+  function renderControls(): void {
+    toggles.update();
+    relabel(screen, media.sharing ? 'Stop sharing' : 'Share screen', 'screen', SHORTCUT_KEYS.screen);
+    screen.classList.toggle('on', media.sharing);
+    render();
+  }
+
+  function togglePanel(name: PanelName | undefined): void {
+    const next = name === panel ? undefined : name;
+    panel = next;
+    aside.hidden = !next;
+    element.classList.toggle('with-panel', !!next);
+    for (const [b, n] of [
+      [chatButton, 'chat'],
+      [settingsButton, 'settings'],
+      [indicator.element, 'quality'],
+      [debugButton, 'debug'],
+    ] as const) {
+      b?.setAttribute('aria-expanded', String(next === n));
+    }
+    debugPanel?.setOpen(next === 'debug');
+    if (!next) return;
+    panelTitle.textContent = PANEL_TITLES[next];
+    const content = { chat: chatPanel.element, quality: qualityPanel.element, settings, debug: debugPanel?.element }[
+      next
+    ];
+    if (content && panelBody.firstChild !== content) panelBody.replaceChildren(content);
+    if (next === 'chat') {
+      unread = 0;
+      renderBadge();
+      chatPanel.focus();
+    }
+  }
+
+  async function toggleScreen(): Promise<void> {
+    if (media.sharing) await media.stopScreen();
+    else await media.startScreen();
+  }
+
+  function sendFiles(files: FileList | null | undefined): void {
+    if (!files || files.length === 0) return;
+    for (const file of files) {
+      if (!session.sendFile(file)) {
+        toast('Files can be sent once the other person is here.');
+        return;
+      }
+    }
+    if (panel !== 'chat') togglePanel('chat');
+  }
+
+  async function leave(): Promise<void> {
+    if (left) return;
+    left = true;
+    await session.hangUp();
+    o.onLeave('hung-up');
+  }
+
+  const onKey = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement | null;
+    const action = shortcutAction({
+      key: event.key,
+      ctrlKey: event.ctrlKey,
+      metaKey: event.metaKey,
+      altKey: event.altKey,
+      repeat: event.repeat,
+      editing: !!target?.closest('input, textarea, select, [contenteditable]'),
+    });
+    if (event.key === 'Escape' && panel) togglePanel(undefined);
+    if (!action) return;
+    event.preventDefault();
+    const run: Record<ShortcutAction, () => void> = {
+      mic: () => media.setMic(!media.micOn),
+      camera: () => void media.setCamera(!media.cameraOn),
+      screen: () => canShare && void toggleScreen(),
+      chat: () => togglePanel('chat'),
+      quality: () => togglePanel('quality'),
+    };
+    run[action]();
+  };
+  const onPageHide = () => session.pageHidden();
+  stage.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    stage.classList.add('dropping');
+  });
+  stage.addEventListener('dragleave', () => stage.classList.remove('dropping'));
+  stage.addEventListener('drop', (event) => {
+    event.preventDefault();
+    stage.classList.remove('dropping');
+    sendFiles(event.dataTransfer?.files);
+  });
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('pagehide', onPageHide);
+
+  media.sendTrack = (kind, track) => session.replaceTrack(kind, track);
+  const onMediaChange = () => {
+    session.setMediaState(media.state);
+    renderControls();
+  };
+  media.addEventListener('change', onMediaChange);
+  session.setMediaState(media.state);
+  renderControls();
+  renderBadge();
+  session.start();
+
+  return {
+    element,
+    dispose: () => {
+      document.removeEventListener('keydown', onKey);
+      window.removeEventListener('pagehide', onPageHide);
+      debugPanel?.setOpen(false);
+      chatPanel.dispose();
+      media.sendTrack = async () => undefined;
+      media.removeEventListener('change', onMediaChange);
+      if (!left) {
+        left = true;
+        void session.hangUp();
+      }
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { ChatEntry } from '../call-session';
+import type { Transfer } from '../file-transfer';
+import { transferStatus } from '../format';
+import { MAX_CHAT_MESSAGE_LENGTH } from '../peer-messages';
+import { button } from './common';
+import { h, replace } from './dom';
+
+/*
+ * The conversation: chat messages and file transfers in one timeline, as in a messaging app. A file offer from
+ * the other person waits here for Accept; transfers show progress, rate and Cancel; a received file gets a Save link.
+ */
+
+export interface ChatPanelActions {
+  send(text: string): boolean;
+  accept(id: string): void;
+  decline(id: string): void;
+  cancel(id: string): void;
+  peerName(): string;
+}
+
+/** The chat and files panel. */
+export class ChatPanel {
+  readonly element: HTMLElement;
+  private readonly log = h('ol', {
+    class: 'chat-log',
+    role: 'log',
+    'aria-label': 'Messages',
+    'data-testid': 'chat-log',
+  });
+  private readonly empty = h(
+    'p',
+    { class: 'muted empty' },
+    'Messages and files go straight to the other person, encrypted.',
+  );
+  private readonly cards = new Map<string, HTMLElement>();
+  private readonly downloads: string[] = [];
+
+  constructor(private readonly actions: ChatPanelActions) {
+    const input = h('input', {
+      class: 'input',
+      'aria-label': 'Message',
+      placeholder: 'Message',
+      maxlength: MAX_CHAT_MESSAGE_LENGTH,
+      autocomplete: 'off',
+      'data-testid': 'chat-input',
+    });
+    const form = h(
+      'form',
+      {
+        class: 'chat-form',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          const text = input.value.trim();
+          if (text && actions.send(text)) input.value = '';
+        },
+      },
+      input,
+      h(
+        'button',
+        { type: 'submit', class: 'btn primary', 'aria-label': 'Send message', 'data-testid': 'chat-send' },
+        'Send',
+      ),
+    );
+    this.element = h('div', { class: 'chat' }, this.empty, this.log, form);
+  }
+
+  /** Focuses the message box (when the panel opens). */
+  focus(): void {
+    this.element.querySelector('input')?.focus();
+  }
+
+  addMessage(entry: ChatEntry): void {
+    const who = entry.from === 'me' ? 'You' : this.actions.peerName();
+    const time = new Date(entry.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    this.append(
+      h(
+        'li',
+        { class: `msg ${entry.from}` },
+        h('span', { class: 'msg-meta' }, `${who} · ${time}`),
+        h('span', { class: 'msg-text' }, entry.text),
+      ),
+    );
+  }
+
+  /** Shows or updates a transfer's card. */
+  updateTransfer(transfer: Transfer<Blob>): void {
+    let card = this.cards.get(transfer.id);
+    if (!card) {
+      card = h('li', {
+        class: `msg file ${transfer.direction === 'send' ? 'me' : 'peer'}`,
+        'data-testid': 'file-transfer',
+      });
+      this.cards.set(transfer.id, card);
+      this.append(card);
+    }
+    const active = transfer.state === 'transferring' || transfer.state === 'verifying';
+    const actions: HTMLElement[] = [];
+    if (transfer.state === 'offered' && transfer.direction === 'receive') {
+      actions.push(
+        button('Accept', undefined, () => this.actions.accept(transfer.id), {
+          className: 'btn primary',
+          testId: 'file-accept',
+        }),
+        button('Decline', undefined, () => this.actions.decline(transfer.id)),
+      );
+    } else if (transfer.state === 'offered' || active) {
+      actions.push(button('Cancel', undefined, () => this.actions.cancel(transfer.id), { testId: 'file-cancel' }));
+    }
+    if (transfer.state === 'done' && transfer.result) {
+      const url = URL.createObjectURL(transfer.result);
+      this.downloads.push(url);
+      actions.push(h('a', { class: 'btn primary', href: url, download: transfer.name }, 'Save'));
+    }
+    card.dataset.state = transfer.state;
+    replace(
+      card,
+      h('span', { class: 'msg-meta' }, transfer.direction === 'send' ? 'You' : this.actions.peerName()),
+      h('span', { class: 'file-name' }, transfer.name),
+      active &&
+        h('progress', {
+          max: transfer.size || 1,
+          value: transfer.state === 'verifying' ? transfer.size : transfer.bytes,
+          'aria-label': `${transfer.name} progress`,
+        }),
+      h('span', { class: 'file-status' }, transferStatus(transfer)),
+      actions.length > 0 && h('div', { class: 'row' }, ...actions),
+    );
+  }
+
+  /** Frees received files (the call view is going away). */
+  dispose(): void {
+    for (const url of this.downloads) URL.revokeObjectURL(url);
+  }
+
+  private append(item: HTMLElement): void {
+    this.empty.hidden = true;
+    const atBottom = this.log.scrollTop + this.log.clientHeight >= this.log.scrollHeight - 40;
+    this.log.append(item);
+    if (atBottom) this.log.scrollTop = this.log.scrollHeight;
+  }
+}

@@ -1,0 +1,126 @@
+import { describeProblem, type ProblemKind } from '../problems';
+import { h, icon } from './dom';
+import { ICONS } from './icons';
+
+/* Pieces every view uses: buttons with accessible names, problem notices, the share-link box, toasts. */
+
+export type IconName = keyof typeof ICONS;
+
+/** A button with an icon; `label` is its accessible name and tooltip, shown as text unless `iconOnly`. */
+export function button(
+  label: string,
+  iconName: IconName | undefined,
+  onClick: () => void,
+  options: { className?: string; iconOnly?: boolean; testId?: string; shortcut?: string } = {},
+): HTMLButtonElement {
+  const title = options.shortcut ? `${label} (${options.shortcut})` : label;
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: options.className ?? 'btn',
+      'aria-label': options.iconOnly ? label : undefined,
+      title: options.iconOnly ? title : undefined,
+      'aria-keyshortcuts': options.shortcut,
+      'data-testid': options.testId,
+      onclick: onClick,
+    },
+    iconName && icon(ICONS[iconName]),
+    !options.iconOnly && h('span', {}, label),
+  );
+}
+
+/** Re-labels an icon button (a toggle whose name says what pressing it does). */
+export function relabel(target: HTMLButtonElement, label: string, iconName: IconName, shortcut?: string): void {
+  target.setAttribute('aria-label', label);
+  target.title = shortcut ? `${label} (${shortcut})` : label;
+  target.querySelector('svg')?.replaceWith(icon(ICONS[iconName]));
+}
+
+/** A plain-language problem: what happened and what to do, with optional actions. */
+export function problemNotice(kind: ProblemKind, ...actions: HTMLElement[]): HTMLElement {
+  const problem = describeProblem(kind);
+  return h(
+    'div',
+    { class: 'notice', role: 'alert', 'data-testid': 'problem', 'data-problem': kind },
+    h('p', { class: 'notice-title' }, problem.title),
+    h('p', {}, problem.action),
+    actions.length > 0 && h('div', { class: 'row' }, ...actions),
+  );
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+/** How long a toast stays up. */
+const TOAST_MS = 3_500;
+
+/** A short message at the bottom of the screen, announced politely to screen readers. */
+export function toast(text: string): void {
+  let region = document.getElementById('toast');
+  if (!region) {
+    region = h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' });
+    document.body.append(region);
+  }
+  region.textContent = text;
+  region.classList.add('show');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => region.classList.remove('show'), TOAST_MS);
+}
+
+/** The room link with Copy (and Share, where the Web Share API exists). */
+export function shareBox(link: string): HTMLElement {
+  const field = h('input', {
+    class: 'input link-field',
+    readonly: true,
+    value: link,
+    'aria-label': 'Call link',
+    'data-testid': 'room-link',
+    onfocus: () => field.select(),
+  });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(link);
+      toast('Link copied. Send it to the person you want to talk to.');
+    } catch {
+      field.focus();
+      toast('Select the link and copy it.');
+    }
+  };
+  const share = () => void navigator.share({ title: 'Join my Parley call', url: link }).catch(() => undefined);
+  return h(
+    'div',
+    { class: 'share' },
+    field,
+    h(
+      'div',
+      { class: 'row' },
+      button('Copy link', 'link', () => void copy()),
+      typeof navigator.share === 'function' && button('Share link', 'share', share),
+    ),
+  );
+}
+
+/** A full-page message (errors, the end of a call) with its actions. */
+export function messagePage(heading: string, body: HTMLElement | string, ...actions: HTMLElement[]): HTMLElement {
+  return h(
+    'section',
+    { class: 'page card-page' },
+    h(
+      'div',
+      { class: 'card' },
+      h('p', { class: 'brand' }, 'Parley'),
+      h('h1', {}, heading),
+      typeof body === 'string' ? h('p', {}, body) : body,
+      h('div', { class: 'row' }, ...actions),
+    ),
+  );
+}
+
+/** A page for a problem that stops everything. */
+export function problemPage(kind: ProblemKind, ...actions: HTMLElement[]): HTMLElement {
+  const problem = describeProblem(kind);
+  const page = messagePage(problem.title, problem.action, ...actions);
+  page.setAttribute('role', 'alert');
+  page.dataset.testid = 'problem';
+  page.dataset.problem = kind;
+  return page;
+}

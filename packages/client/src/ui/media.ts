@@ -1,0 +1,260 @@
+import { acquireMedia, constraintsFor } from '../local-media';
+import { micLevel, smoothLevel } from '../mic-level';
+import type { ProblemKind } from '../problems';
+
+/*
+ * This person's camera, microphone and screen. `stream` always holds exactly what is sent: the call session adds
+ * its tracks to a new peer connection, and every change here is pushed to a live one through `sendTrack`
+ * (RTCRtpSender.replaceTrack: no renegotiation). Muting disables the microphone track (silence, instantly);
+ * turning the camera off stops it, so its light goes out.
+ */
+
+const PREFS_KEY = 'parley.devices';
+
+interface DevicePrefs {
+  audio?: string;
+  video?: string;
+  speaker?: string;
+  micOn?: boolean;
+  cameraOn?: boolean;
+  name?: string;
+}
+
+/** Saved choices (devices, toggles, name) so the next call starts the same way. */
+export function loadPrefs(): DevicePrefs {
+  try {
+    return JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{}') as DevicePrefs;
+  } catch {
+    return {};
+  }
+}
+
+export function savePrefs(change: DevicePrefs): void {
+  try {
+    localStorage.setItem(PREFS_KEY, JSON.stringify({ ...loadPrefs(), ...change }));
+  } catch {
+    // Private mode without storage: choices are simply not remembered.
+  }
+}
+
+/** Local media for one lobby + call. */
+export class LocalMedia extends EventTarget {
+  readonly stream = new MediaStream();
+  micOn: boolean;
+  cameraOn: boolean;
+  sharing = false;
+  problem: ProblemKind | undefined;
+  /** Pushes a track change to the live call, if any. */
+  sendTrack: (kind: 'audio' | 'video', track: MediaStreamTrack | null) => Promise<void> = async () => undefined;
+  private cameraTrack: MediaStreamTrack | undefined;
+  private screenTrack: MediaStreamTrack | undefined;
+
+  constructor() {
+    super();
+    const prefs = loadPrefs();
+    this.micOn = prefs.micOn ?? true;
+    this.cameraOn = prefs.cameraOn ?? true;
+  }
+
+  get audioTrack(): MediaStreamTrack | undefined {
+    return this.stream.getAudioTracks()[0];
+  }
+
+  /** What the other side should show: microphone live, any video, a screen. */
+  get state(): { audio: boolean; video: boolean; screen: boolean } {
+    return {
+      audio: this.micOn && !!this.audioTrack,
+      video: this.stream.getVideoTracks().length > 0,
+      screen: this.sharing,
+    };
+  }
+
+  /** Opens camera and microphone as the saved toggles say (always the microphone: muting it is instant). */
+  async open(): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.problem = window.isSecureContext ? 'no-devices' : 'insecure-page';
+      this.changed();
+      return;
+    }
+    const prefs = loadPrefs();
+    const result = await acquireMedia((c) => navigator.mediaDevices.getUserMedia(c), {
+      audio: { deviceId: prefs.audio },
+      video: this.cameraOn && { deviceId: prefs.video },
+    });
+    this.problem = result.problem;
+    for (const stream of result.streams) for (const track of stream.getTracks()) this.put(track);
+    const audio = this.audioTrack;
+    if (audio) audio.enabled = this.micOn;
+    this.cameraTrack = this.stream.getVideoTracks()[0];
+    if (!this.cameraTrack && !result.problem) this.cameraOn = false;
+    this.changed();
+  }
+
+  /** Tries again after a problem (permission granted now, other app closed). */
+  async retry(): Promise<void> {
+    this.stopTracks();
+    this.cameraOn = true;
+    await this.open();
+  }
+
+  setMic(on: boolean): void {
+    this.micOn = on;
+    const audio = this.audioTrack;
+    if (audio) audio.enabled = on;
+    savePrefs({ micOn: on });
+    this.changed();
+  }
+
+  async setCamera(on: boolean): Promise<void> {
+    this.cameraOn = on;
+    savePrefs({ cameraOn: on });
+    if (!on) {
+      this.cameraTrack?.stop();
+      this.cameraTrack = undefined;
+      if (!this.sharing) await this.swap('video', undefined);
+    } else if (!this.cameraTrack) {
+      const track = await this.openTrack('video', loadPrefs().video, false);
+      if (!track) this.cameraOn = false;
+      this.cameraTrack = track;
+      if (track && !this.sharing) await this.swap('video', track);
+    }
+    this.changed();
+  }
+
+  /** Switches to another camera or microphone, live. */
+  async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    savePrefs(kind === 'audio' ? { audio: deviceId } : { video: deviceId });
+    if (kind === 'video' && !this.cameraOn) return;
+    const track = await this.openTrack(kind, deviceId, true);
+    if (!track) return;
+    if (kind === 'audio') {
+      track.enabled = this.micOn;
+      const old = this.audioTrack;
+      await this.swap('audio', track);
+      old?.stop();
+    } else {
+      this.cameraTrack?.stop();
+      this.cameraTrack = track;
+      if (!this.sharing) await this.swap('video', track);
+    }
+    this.changed();
+  }
+
+  /** Shares a screen or window instead of the camera; the camera comes back when sharing ends. */
+  async startScreen(): Promise<void> {
+    if (this.sharing || !navigator.mediaDevices?.getDisplayMedia) return;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      return; // the person closed the picker
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    track.contentHint = 'detail';
+    this.screenTrack = track;
+    this.sharing = true;
+    // The browser's own "Stop sharing" bar ends the track.
+    track.addEventListener('ended', () => void this.stopScreen());
+    await this.swap('video', track);
+    this.changed();
+  }
+
+  async stopScreen(): Promise<void> {
+    if (!this.sharing) return;
+    this.sharing = false;
+    this.screenTrack?.stop();
+    this.screenTrack = undefined;
+    await this.swap('video', this.cameraOn ? this.cameraTrack : undefined);
+    this.changed();
+  }
+
+  /** Releases every device (hang up, leaving the page). */
+  stopTracks(): void {
+    for (const track of this.stream.getTracks()) {
+      track.stop();
+      this.stream.removeTrack(track);
+    }
+    this.cameraTrack?.stop();
+    this.screenTrack?.stop();
+    this.cameraTrack = undefined;
+    this.screenTrack = undefined;
+    this.sharing = false;
+  }
+
+  /** Tells listeners (views) after every change of toggles, devices or problems. */
+  private changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+
+  private async openTrack(kind: 'audio' | 'video', deviceId: string | undefined, exact: boolean) {
+    const constraints = constraintsFor(kind, { deviceId });
+    if (exact && deviceId) constraints.deviceId = { exact: deviceId };
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+      return stream.getTracks()[0];
+    } catch {
+      return undefined;
+    }
+  }
+
+  private put(track: MediaStreamTrack): void {
+    for (const old of track.kind === 'audio' ? this.stream.getAudioTracks() : this.stream.getVideoTracks()) {
+      this.stream.removeTrack(old);
+    }
+    this.stream.addTrack(track);
+  }
+
+  private async swap(kind: 'audio' | 'video', track: MediaStreamTrack | undefined): Promise<void> {
+    if (track) this.put(track);
+    else
+      for (const old of kind === 'audio' ? this.stream.getAudioTracks() : this.stream.getVideoTracks())
+        this.stream.removeTrack(old);
+    await this.sendTrack(kind, track ?? null);
+  }
+}
+
+/** Lists cameras, microphones and speakers (labels appear once a device permission was granted). */
+export async function listDevices(): Promise<MediaDeviceInfo[]> {
+  try {
+    return (await navigator.mediaDevices?.enumerateDevices()) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** True where audio output can be chosen (`setSinkId`; not in Firefox by default, not in Safari). */
+export const canPickSpeaker = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+
+/** Drives a level bar from a microphone track; returns a function that stops it. */
+export function startLevelMeter(track: MediaStreamTrack, bar: HTMLElement): () => void {
+  const AudioContextClass =
+    window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
+  if (!AudioContextClass) return () => undefined;
+  const context = new AudioContextClass();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 512;
+  context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+  const samples = new Uint8Array(analyser.fftSize);
+  let shown = 0;
+  let frame = 0;
+  // An AudioContext made before any click starts suspended; the first click or key anywhere resumes it.
+  const resume = () => void context.resume();
+  document.addEventListener('pointerdown', resume, { once: true });
+  document.addEventListener('keydown', resume, { once: true });
+  resume();
+  const tick = () => {
+    analyser.getByteTimeDomainData(samples);
+    shown = smoothLevel(shown, track.enabled ? micLevel(samples) : 0);
+    // CSSOM, not a style attribute: allowed by the strict CSP.
+    bar.style.transform = `scaleX(${shown.toFixed(3)})`;
+    frame = requestAnimationFrame(tick);
+  };
+  tick();
+  return () => {
+    cancelAnimationFrame(frame);
+    document.removeEventListener('pointerdown', resume);
+    document.removeEventListener('keydown', resume);
+    void context.close();
+  };
+}
