@@ -92,71 +92,71 @@ interface Peer {
 
 /** A call in one room, from join to hang-up. */
 export class CallSession {
-  private readonly signaling: SignalingClient;
-  private polite = false;
-  private iceServers: IceServer[] = [];
-  private peer: Peer | undefined;
-  private status: CallStatus = 'joining';
-  private turnRefreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private qualityTimer: ReturnType<typeof setInterval> | undefined;
-  private qualityCounters: QualityCounters | undefined;
-  private media = { audio: false, video: false, screen: false };
-  private ended = false;
+  readonly #signaling: SignalingClient;
+  #polite = false;
+  #iceServers: IceServer[] = [];
+  #peer: Peer | undefined;
+  #status: CallStatus = 'joining';
+  #turnRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #qualityTimer: ReturnType<typeof setInterval> | undefined;
+  #qualityCounters: QualityCounters | undefined;
+  #media = { audio: false, video: false, screen: false };
+  #ended = false;
 
   constructor(private readonly o: CallSessionOptions) {
     const stored = sessionStorage.getItem(RESUME_STORAGE_PREFIX + o.roomId);
-    this.signaling = new SignalingClient({
+    this.#signaling = new SignalingClient({
       url: o.signalingUrl,
       roomId: o.roomId,
       name: o.name,
       initialResume: stored ? JSON.parse(stored) : undefined,
       createSocket: (url) => new WebSocket(url),
       parse: parseServerMessage,
-      onJoined: (m) => this.onJoined(m),
-      onMessage: (m) => this.onServerMessage(m),
-      onStatus: (s) => this.onSignalingStatus(s),
+      onJoined: (m) => this.#onJoined(m),
+      onMessage: (m) => this.#onServerMessage(m),
+      onStatus: (s) => this.#onSignalingStatus(s),
       onFatal: (e) => {
-        this.events.problem(signalingProblem(e.code));
-        this.end();
+        this.#events.problem(signalingProblem(e.code));
+        this.#end();
       },
-      log: (line) => this.events.log(`signaling: ${line}`),
+      log: (line) => this.#events.log(`signaling: ${line}`),
     });
   }
 
-  private get events(): CallEvents {
+  get #events(): CallEvents {
     return this.o.events;
   }
 
   /** Joins the room. */
   start(): void {
-    this.setStatus('joining');
-    this.signaling.start();
+    this.#setStatus('joining');
+    this.#signaling.start();
   }
 
   /** Hangs up: tells the peer, gives up the seat. */
   async hangUp(): Promise<void> {
-    this.sendToPeer({ type: 'bye' });
+    this.#sendToPeer({ type: 'bye' });
     sessionStorage.removeItem(RESUME_STORAGE_PREFIX + this.o.roomId);
-    this.closePeer();
-    await this.signaling.leave();
-    this.end();
+    this.#closePeer();
+    await this.#signaling.leave();
+    this.#end();
   }
 
   /** The page is going away: say goodbye over the data channel, keep the seat for a reload to resume. */
   pageHidden(): void {
-    this.sendToPeer({ type: 'bye' });
+    this.#sendToPeer({ type: 'bye' });
   }
 
   /** Announces what we send, so the peer can show "muted" or "camera off". */
   setMediaState(state: { audio: boolean; video: boolean; screen: boolean }): void {
-    this.media = state;
-    this.sendToPeer({ type: 'media', ...state });
+    this.#media = state;
+    this.#sendToPeer({ type: 'media', ...state });
   }
 
   /** Sends a chat message; false if there is nobody to send it to yet. */
   sendChat(text: string): boolean {
-    if (!this.sendToPeer({ type: 'chat', text })) return false;
-    this.events.chat({ from: 'me', text, at: Date.now() });
+    if (!this.#sendToPeer({ type: 'chat', text })) return false;
+    this.#events.chat({ from: 'me', text, at: Date.now() });
     return true;
   }
 
@@ -167,22 +167,22 @@ export class CallSession {
       type: file.type,
       read: async (offset, length) => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
     };
-    return this.peer?.chat.readyState === 'open' ? this.peer.files.send(source) : undefined;
+    return this.#peer?.chat.readyState === 'open' ? this.#peer.files.send(source) : undefined;
   }
 
   acceptFile(id: string): void {
-    this.peer?.files.accept(id);
+    this.#peer?.files.accept(id);
   }
   declineFile(id: string): void {
-    this.peer?.files.decline(id);
+    this.#peer?.files.decline(id);
   }
   cancelFile(id: string): void {
-    this.peer?.files.cancel(id);
+    this.#peer?.files.cancel(id);
   }
 
   /** Puts a new track (another camera or microphone, or a screen) on the wire, without renegotiating if possible. */
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
-    const pc = this.peer?.pc;
+    const pc = this.#peer?.pc;
     if (!pc) return;
     const transceiver = pc
       .getTransceivers()
@@ -201,71 +201,71 @@ export class CallSession {
 
   /** The current peer connection, if a peer is there. */
   get connection(): RTCPeerConnection | undefined {
-    return this.peer?.pc;
+    return this.#peer?.pc;
   }
 
-  private setStatus(status: CallStatus): void {
-    if (this.ended && status !== 'ended') return;
-    this.status = status;
-    this.events.status(status);
+  #setStatus(status: CallStatus): void {
+    if (this.#ended && status !== 'ended') return;
+    this.#status = status;
+    this.#events.status(status);
   }
 
-  private end(): void {
-    if (this.ended) return;
-    this.closePeer();
-    clearTimeout(this.turnRefreshTimer);
-    this.signaling.stop();
-    this.setStatus('ended');
-    this.ended = true;
+  #end(): void {
+    if (this.#ended) return;
+    this.#closePeer();
+    clearTimeout(this.#turnRefreshTimer);
+    this.#signaling.stop();
+    this.#setStatus('ended');
+    this.#ended = true;
   }
 
-  private onSignalingStatus(status: SignalingStatus): void {
-    if (status === 'unreachable') this.events.problem('signaling-unreachable');
-    if (status === 'joined') this.events.problem(undefined);
-    if ((status === 'reconnecting' || status === 'unreachable') && !this.peer) this.setStatus('reconnecting');
+  #onSignalingStatus(status: SignalingStatus): void {
+    if (status === 'unreachable') this.#events.problem('signaling-unreachable');
+    if (status === 'joined') this.#events.problem(undefined);
+    if ((status === 'reconnecting' || status === 'unreachable') && !this.#peer) this.#setStatus('reconnecting');
   }
 
-  private onJoined(message: JoinedMessage): void {
+  #onJoined(message: JoinedMessage): void {
     sessionStorage.setItem(
       RESUME_STORAGE_PREFIX + this.o.roomId,
       JSON.stringify({ memberId: message.memberId, token: message.resumeToken }),
     );
-    this.polite = message.role === 'polite';
-    this.updateIceServers(message.iceServers, message.iceExpiresAt);
+    this.#polite = message.role === 'polite';
+    this.#updateIceServers(message.iceServers, message.iceExpiresAt);
     const member = message.members[0];
     if (!member) {
-      this.closePeer();
-      this.setStatus('waiting');
+      this.#closePeer();
+      this.#setStatus('waiting');
       return;
     }
-    if (this.peer?.memberId !== member.memberId) this.startPeer(member.memberId, member.name);
-    else if (this.status !== 'connected') this.setStatus('connecting');
+    if (this.#peer?.memberId !== member.memberId) this.#startPeer(member.memberId, member.name);
+    else if (this.#status !== 'connected') this.#setStatus('connecting');
   }
 
-  private onServerMessage(message: Exclude<ServerMessage, { type: 'joined' | 'pong' | 'left' }>): void {
+  #onServerMessage(message: Exclude<ServerMessage, { type: 'joined' | 'pong' | 'left' }>): void {
     switch (message.type) {
       case 'peer-joined':
-        this.events.log(`peer joined (${message.role})`);
-        this.startPeer(message.memberId, message.name);
+        this.#events.log(`peer joined (${message.role})`);
+        this.#startPeer(message.memberId, message.name);
         return;
       case 'peer-left':
-        if (this.peer?.memberId !== message.memberId) return;
-        this.events.log(`peer left (${message.reason})`);
-        this.signaling.dropHeldSignals();
-        this.closePeer(true);
-        this.setStatus('peer-left');
+        if (this.#peer?.memberId !== message.memberId) return;
+        this.#events.log(`peer left (${message.reason})`);
+        this.#signaling.dropHeldSignals();
+        this.#closePeer(true);
+        this.#setStatus('peer-left');
         return;
       case 'peer-resumed':
-        this.events.log('peer resumed its seat');
-        if (this.peer && !this.polite && this.peer.pc.iceConnectionState !== 'connected')
-          this.restartIce('peer resumed');
+        this.#events.log('peer resumed its seat');
+        if (this.#peer && !this.#polite && this.#peer.pc.iceConnectionState !== 'connected')
+          this.#restartIce('peer resumed');
         return;
       case 'signal':
-        this.onSignal(message.from, message.id, message.data);
+        this.#onSignal(message.from, message.id, message.data);
         return;
       case 'turn-credentials':
-        this.events.log('TURN credentials refreshed');
-        this.updateIceServers(message.iceServers, message.iceExpiresAt);
+        this.#events.log('TURN credentials refreshed');
+        this.#updateIceServers(message.iceServers, message.iceExpiresAt);
         return;
       case 'error':
         // Non-fatal errors (unknown-peer after a peer left, etc.) only matter for debugging.
@@ -273,9 +273,9 @@ export class CallSession {
     }
   }
 
-  private onSignal(from: string, id: string | undefined, data: SignalPayload): void {
-    this.events.log(`← ${describeSignal(data)}`);
-    let peer = this.peer;
+  #onSignal(from: string, id: string | undefined, data: SignalPayload): void {
+    this.#events.log(`← ${describeSignal(data)}`);
+    let peer = this.#peer;
     const instance = parseSignalId(id)?.instance;
     if (
       peer &&
@@ -285,34 +285,34 @@ export class CallSession {
       instance !== peer.negotiator.peerInstance
     ) {
       // The same member with a new connection: it reloaded the page and resumed its seat.
-      this.events.log('peer restarted its connection');
-      peer = this.startPeer(from, peer.info.name);
+      this.#events.log('peer restarted its connection');
+      peer = this.#startPeer(from, peer.info.name);
     } else if (!peer || peer.memberId !== from) {
-      if (this.status === 'peer-left' || !peer) peer = this.startPeer(from, undefined);
+      if (this.#status === 'peer-left' || !peer) peer = this.#startPeer(from, undefined);
       else return;
     }
     void peer.negotiator.receive(id, data);
   }
 
-  private updateIceServers(servers: IceServer[], expiresAt: number): void {
-    this.iceServers = servers;
-    if (this.peer) this.peer.pc.setConfiguration(iceConfiguration(servers, this.o.options));
-    clearTimeout(this.turnRefreshTimer);
+  #updateIceServers(servers: IceServer[], expiresAt: number): void {
+    this.#iceServers = servers;
+    if (this.#peer) this.#peer.pc.setConfiguration(iceConfiguration(servers, this.o.options));
+    clearTimeout(this.#turnRefreshTimer);
     const refreshIn = Math.max(30_000, expiresAt - Date.now() - TURN_REFRESH_MARGIN_MS);
-    this.turnRefreshTimer = setTimeout(() => this.signaling.refreshTurn(), refreshIn);
+    this.#turnRefreshTimer = setTimeout(() => this.#signaling.refreshTurn(), refreshIn);
   }
 
-  private startPeer(memberId: string, name: string | undefined): Peer {
-    this.closePeer();
-    const pc = new RTCPeerConnection(iceConfiguration(this.iceServers, this.o.options));
+  #startPeer(memberId: string, name: string | undefined): Peer {
+    this.#closePeer();
+    const pc = new RTCPeerConnection(iceConfiguration(this.#iceServers, this.o.options));
     const negotiator = new PerfectNegotiator(pc, {
-      polite: this.polite,
+      polite: this.#polite,
       instance: randomToken(6),
       send: (data, id) => {
-        this.events.log(`→ ${describeSignal(data)}`);
-        this.signaling.signal(memberId, data, id);
+        this.#events.log(`→ ${describeSignal(data)}`);
+        this.#signaling.signal(memberId, data, id);
       },
-      log: (line) => this.events.log(`negotiation: ${line}`),
+      log: (line) => this.#events.log(`negotiation: ${line}`),
     });
     const chat = pc.createDataChannel('chat', { negotiated: true, id: 0 });
     const fileChannel = pc.createDataChannel('files', { negotiated: true, id: 1 });
@@ -336,7 +336,7 @@ export class CallSession {
           }),
       },
       () => new BlobSink(),
-      (transfer) => this.events.transfer({ ...transfer }),
+      (transfer) => this.#events.transfer({ ...transfer }),
     );
     const peer: Peer = {
       memberId,
@@ -351,37 +351,37 @@ export class CallSession {
       turnErrors: 0,
       timers: [],
     };
-    this.peer = peer;
-    this.events.peer({ ...peer.info });
-    this.events.remoteStream(peer.stream);
+    this.#peer = peer;
+    this.#events.peer({ ...peer.info });
+    this.#events.remoteStream(peer.stream);
 
     for (const track of this.o.localStream.getTracks()) pc.addTrack(track, this.o.localStream);
     pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
     pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate ? event.candidate.toJSON() : null);
     pc.onicecandidateerror = (event) => {
       const e = event as RTCPeerConnectionIceErrorEvent;
-      this.events.log(`ICE candidate error ${e.errorCode} ${e.errorText} (${e.url})`);
+      this.#events.log(`ICE candidate error ${e.errorCode} ${e.errorText} (${e.url})`);
       if (e.url?.startsWith('turn')) peer.turnErrors += 1;
     };
     pc.ontrack = (event) => {
       if (!peer.stream.getTracks().includes(event.track)) peer.stream.addTrack(event.track);
       event.track.onended = () => peer.stream.removeTrack(event.track);
-      this.events.remoteStream(peer.stream);
+      this.#events.remoteStream(peer.stream);
     };
-    pc.onconnectionstatechange = () => this.onConnectionState(peer);
+    pc.onconnectionstatechange = () => this.#onConnectionState(peer);
     chat.onopen = () => {
-      this.events.log('chat channel open');
-      this.sendToPeer({ type: 'media', ...this.media });
+      this.#events.log('chat channel open');
+      this.#sendToPeer({ type: 'media', ...this.#media });
     };
-    chat.onmessage = (event) => this.onPeerMessage(peer, decodePeerMessage(event.data));
+    chat.onmessage = (event) => this.#onPeerMessage(peer, decodePeerMessage(event.data));
     fileChannel.onmessage = (event) => files.receive(event.data);
     fileChannel.onclose = () => files.close();
 
-    this.setStatus('connecting');
+    this.#setStatus('connecting');
     peer.timers.push(
       setTimeout(() => {
-        if (this.peer !== peer || peer.connectedOnce) return;
-        this.events.problem(
+        if (this.#peer !== peer || peer.connectedOnce) return;
+        this.#events.problem(
           peer.turnErrors > 0 && this.o.options.forceRelay ? 'turn-unreachable' : 'connection-failed',
         );
       }, CONNECT_TIMEOUT_MS),
@@ -389,60 +389,60 @@ export class CallSession {
     return peer;
   }
 
-  private onPeerMessage(peer: Peer, message: PeerMessage | undefined): void {
-    if (!message || this.peer !== peer) return;
-    if (message.type === 'chat') this.events.chat({ from: 'peer', text: message.text, at: Date.now() });
+  #onPeerMessage(peer: Peer, message: PeerMessage | undefined): void {
+    if (!message || this.#peer !== peer) return;
+    if (message.type === 'chat') this.#events.chat({ from: 'peer', text: message.text, at: Date.now() });
     else if (message.type === 'media') {
       peer.info = { ...peer.info, audio: message.audio, video: message.video, screen: message.screen };
-      this.events.peer({ ...peer.info });
+      this.#events.peer({ ...peer.info });
     } else {
-      this.events.log('peer said goodbye');
-      this.closePeer(true);
-      this.setStatus('peer-left');
+      this.#events.log('peer said goodbye');
+      this.#closePeer(true);
+      this.#setStatus('peer-left');
     }
   }
 
-  private onConnectionState(peer: Peer): void {
-    if (this.peer !== peer) return;
+  #onConnectionState(peer: Peer): void {
+    if (this.#peer !== peer) return;
     const state = peer.pc.connectionState;
-    this.events.log(`connection ${state}`);
+    this.#events.log(`connection ${state}`);
     if (state === 'connected') {
       if (!peer.connectedOnce) {
         peer.connectedOnce = true;
-        this.events.connected(Math.round(performance.now() - peer.startedAt));
+        this.#events.connected(Math.round(performance.now() - peer.startedAt));
       }
-      this.events.problem(undefined);
-      this.setStatus('connected');
-      this.startQuality();
+      this.#events.problem(undefined);
+      this.#setStatus('connected');
+      this.#startQuality();
     } else if (state === 'disconnected') {
-      this.setStatus('reconnecting');
+      this.#setStatus('reconnecting');
       peer.timers.push(
         setTimeout(() => {
-          if (this.peer === peer && peer.pc.connectionState === 'disconnected') this.restartIce('still disconnected');
+          if (this.#peer === peer && peer.pc.connectionState === 'disconnected') this.#restartIce('still disconnected');
         }, ICE_DISCONNECTED_GRACE_MS),
       );
     } else if (state === 'failed') {
-      this.setStatus('reconnecting');
-      if (!this.polite) this.restartIce('connection failed');
+      this.#setStatus('reconnecting');
+      if (!this.#polite) this.#restartIce('connection failed');
       else {
         peer.timers.push(
           setTimeout(() => {
-            if (this.peer === peer && peer.pc.connectionState === 'failed') this.restartIce('still failed');
+            if (this.#peer === peer && peer.pc.connectionState === 'failed') this.#restartIce('still failed');
           }, POLITE_RESTART_DELAY_MS),
         );
       }
     }
   }
 
-  private restartIce(why: string): void {
-    const peer = this.peer;
+  #restartIce(why: string): void {
+    const peer = this.#peer;
     if (!peer) return;
-    this.events.log(`ICE restart: ${why}`);
+    this.#events.log(`ICE restart: ${why}`);
     // Only the impolite side restarts at once, so both sides do not restart at the same moment.
-    if (this.polite && why !== 'still failed') {
+    if (this.#polite && why !== 'still failed') {
       peer.timers.push(
         setTimeout(() => {
-          if (this.peer === peer && peer.pc.connectionState !== 'connected') peer.pc.restartIce();
+          if (this.#peer === peer && peer.pc.connectionState !== 'connected') peer.pc.restartIce();
         }, POLITE_RESTART_DELAY_MS),
       );
       return;
@@ -450,67 +450,67 @@ export class CallSession {
     peer.pc.restartIce();
   }
 
-  private startQuality(): void {
-    if (this.qualityTimer) return;
+  #startQuality(): void {
+    if (this.#qualityTimer) return;
     const tick = async () => {
-      const pc = this.peer?.pc;
+      const pc = this.#peer?.pc;
       if (!pc) return;
       const report = await pc.getStats();
-      const quality = readQuality(report.values() as Iterable<StatsEntry>, this.qualityCounters);
-      this.qualityCounters = quality.counters;
+      const quality = readQuality(report.values() as Iterable<StatsEntry>, this.#qualityCounters);
+      this.#qualityCounters = quality.counters;
       const code = verificationCode(pc.localDescription?.sdp ?? '', pc.currentRemoteDescription?.sdp ?? '');
-      this.events.quality(quality, code);
+      this.#events.quality(quality, code);
     };
     void tick();
-    this.qualityTimer = setInterval(() => void tick(), QUALITY_INTERVAL_MS);
+    this.#qualityTimer = setInterval(() => void tick(), QUALITY_INTERVAL_MS);
   }
 
-  private sendToPeer(message: PeerMessage): boolean {
-    const chat = this.peer?.chat;
+  #sendToPeer(message: PeerMessage): boolean {
+    const chat = this.#peer?.chat;
     if (chat?.readyState !== 'open') return false;
     chat.send(encodePeerMessage(message));
     return true;
   }
 
-  private closePeer(announce = false): void {
-    const peer = this.peer;
+  #closePeer(announce = false): void {
+    const peer = this.#peer;
     if (!peer) return;
-    this.peer = undefined;
+    this.#peer = undefined;
     for (const timer of peer.timers) clearTimeout(timer);
-    clearInterval(this.qualityTimer);
-    this.qualityTimer = undefined;
-    this.qualityCounters = undefined;
+    clearInterval(this.#qualityTimer);
+    this.#qualityTimer = undefined;
+    this.#qualityCounters = undefined;
     peer.negotiator.close();
     peer.files.close(announce ? 'The other person left.' : 'The call ended.');
     peer.pc.onconnectionstatechange = null;
     peer.pc.close();
-    this.events.remoteStream(undefined);
-    if (!announce) this.events.peer(undefined);
+    this.#events.remoteStream(undefined);
+    if (!announce) this.#events.peer(undefined);
   }
 }
 
 /** Collects a received file as Blob parts: Chromium keeps large Blob data on disk, not in memory. */
 class BlobSink {
-  private parts: Blob[] = [];
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
+  #parts: Blob[] = [];
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
 
   append(bytes: Uint8Array): void {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= BLOB_PART_BYTES) this.flush();
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (this.#pendingBytes >= BLOB_PART_BYTES) this.#flush();
   }
 
   finish(): Blob {
-    this.flush();
-    return new Blob(this.parts);
+    this.#flush();
+    return new Blob(this.#parts);
   }
 
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.parts.push(new Blob(this.pending as Uint8Array<ArrayBuffer>[]));
-    this.pending = [];
-    this.pendingBytes = 0;
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    this.#parts.push(new Blob(this.#pending as Uint8Array<ArrayBuffer>[]));
+    this.#pending = [];
+    this.#pendingBytes = 0;
   }
 }
 

@@ -115,24 +115,41 @@ function safeMime(mime: string): string {
   return /^[\w.+-]+\/[\w.+-]+$/.test(mime) ? mime : 'application/octet-stream';
 }
 
+/** The one file being received. */
+interface Incoming<R> {
+  transfer: Transfer<R>;
+  sink: FileSink<R>;
+  hash: Sha256;
+}
+
 /** Both directions of file transfer over one data channel. */
 export class FileTransfers<R> {
-  private readonly transfers = new Map<string, Transfer<R>>();
-  private readonly sources = new Map<string, FileSource>();
-  private incoming: { transfer: Transfer<R>; sink: FileSink<R>; hash: Sha256 } | undefined;
-  private sequence = 0;
+  readonly #transfers = new Map<string, Transfer<R>>();
+  readonly #sources = new Map<string, FileSource>();
+  #incoming: Incoming<R> | undefined;
+  #sequence = 0;
+
+  readonly #channel: TransferChannel;
+  readonly #createSink: (transfer: Transfer<R>) => FileSink<R>;
+  readonly #changed: (transfer: Transfer<R>) => void;
+  readonly #now: () => number;
 
   constructor(
-    private readonly channel: TransferChannel,
-    private readonly createSink: (transfer: Transfer<R>) => FileSink<R>,
-    private readonly changed: (transfer: Transfer<R>) => void,
-    private readonly now: () => number = Date.now,
-  ) {}
+    channel: TransferChannel,
+    createSink: (transfer: Transfer<R>) => FileSink<R>,
+    changed: (transfer: Transfer<R>) => void,
+    now: () => number = Date.now,
+  ) {
+    this.#channel = channel;
+    this.#createSink = createSink;
+    this.#changed = changed;
+    this.#now = now;
+  }
 
   /** Offers a file to the peer. */
   send(source: FileSource): Transfer<R> {
-    this.sequence += 1;
-    const id = `${this.now().toString(36)}-${this.sequence}`;
+    this.#sequence += 1;
+    const id = `${this.#now().toString(36)}-${this.#sequence}`;
     const transfer: Transfer<R> = {
       id,
       direction: 'send',
@@ -143,61 +160,61 @@ export class FileTransfers<R> {
       bytes: 0,
       bytesPerSecond: 0,
     };
-    this.transfers.set(id, transfer);
-    this.sources.set(id, source);
-    this.control({ t: 'offer', id, name: transfer.name, size: transfer.size, mime: transfer.mime });
-    this.changed(transfer);
+    this.#transfers.set(id, transfer);
+    this.#sources.set(id, source);
+    this.#control({ t: 'offer', id, name: transfer.name, size: transfer.size, mime: transfer.mime });
+    this.#changed(transfer);
     return transfer;
   }
 
   /** Accepts an offered incoming file. Only one file is received at a time. */
   accept(id: string): void {
-    const transfer = this.transfers.get(id);
+    const transfer = this.#transfers.get(id);
     if (transfer?.direction !== 'receive' || transfer.state !== 'offered') return;
-    if (this.incoming) {
-      this.finish(transfer, 'declined', 'Another file is still arriving.');
-      this.control({ t: 'decline', id });
+    if (this.#incoming) {
+      this.#finish(transfer, 'declined', 'Another file is still arriving.');
+      this.#control({ t: 'decline', id });
       return;
     }
-    this.start(transfer);
-    this.incoming = { transfer, sink: this.createSink(transfer), hash: new Sha256() };
-    this.control({ t: 'accept', id });
+    this.#start(transfer);
+    this.#incoming = { transfer, sink: this.#createSink(transfer), hash: new Sha256() };
+    this.#control({ t: 'accept', id });
   }
 
   /** Declines an offered incoming file. */
   decline(id: string): void {
-    const transfer = this.transfers.get(id);
+    const transfer = this.#transfers.get(id);
     if (transfer?.direction !== 'receive' || transfer.state !== 'offered') return;
-    this.control({ t: 'decline', id });
-    this.finish(transfer, 'declined');
+    this.#control({ t: 'decline', id });
+    this.#finish(transfer, 'declined');
   }
 
   /** Cancels a transfer in either direction, telling the peer. */
   cancel(id: string): void {
-    const transfer = this.transfers.get(id);
+    const transfer = this.#transfers.get(id);
     if (!transfer || !isActive(transfer)) return;
-    this.control({ t: 'cancel', id });
-    this.finish(transfer, 'cancelled', 'You cancelled it.');
+    this.#control({ t: 'cancel', id });
+    this.#finish(transfer, 'cancelled', 'You cancelled it.');
   }
 
   /** Fails every unfinished transfer: the channel closed under them. */
   close(reason = 'The connection was lost.'): void {
-    for (const transfer of this.transfers.values()) if (isActive(transfer)) this.finish(transfer, 'failed', reason);
+    for (const transfer of this.#transfers.values()) if (isActive(transfer)) this.#finish(transfer, 'failed', reason);
   }
 
   /** Handles a message from the data channel. */
   receive(data: string | ArrayBuffer): void {
     if (typeof data !== 'string') {
-      this.receiveChunk(new Uint8Array(data));
+      this.#receiveChunk(new Uint8Array(data));
       return;
     }
     const message = parseControl(data);
     if (!message) return;
-    const transfer = this.transfers.get(message.id);
+    const transfer = this.#transfers.get(message.id);
     switch (message.t) {
       case 'offer':
         if (transfer) return;
-        this.transfers.set(message.id, {
+        this.#transfers.set(message.id, {
           id: message.id,
           direction: 'receive',
           name: message.name,
@@ -207,110 +224,110 @@ export class FileTransfers<R> {
           bytes: 0,
           bytesPerSecond: 0,
         });
-        this.changed(this.transfers.get(message.id) as Transfer<R>);
+        this.#changed(this.#transfers.get(message.id) as Transfer<R>);
         return;
       case 'accept':
-        if (transfer?.direction === 'send' && transfer.state === 'offered') void this.pump(transfer);
+        if (transfer?.direction === 'send' && transfer.state === 'offered') void this.#pump(transfer);
         return;
       case 'decline':
-        if (transfer?.direction === 'send' && transfer.state === 'offered') this.finish(transfer, 'declined');
+        if (transfer?.direction === 'send' && transfer.state === 'offered') this.#finish(transfer, 'declined');
         return;
       case 'cancel':
-        if (transfer && isActive(transfer)) this.finish(transfer, 'cancelled', 'The other side cancelled it.');
+        if (transfer && isActive(transfer)) this.#finish(transfer, 'cancelled', 'The other side cancelled it.');
         return;
       case 'end':
-        if (transfer && this.incoming?.transfer === transfer) this.verify(message.sha256);
+        if (transfer && this.#incoming?.transfer === transfer) this.#verify(message.sha256);
         return;
       case 'verified':
         if (transfer?.direction === 'send' && transfer.state === 'verifying') {
-          if (message.ok) this.finish(transfer, 'done');
-          else this.finish(transfer, 'failed', 'The file arrived damaged.');
+          if (message.ok) this.#finish(transfer, 'done');
+          else this.#finish(transfer, 'failed', 'The file arrived damaged.');
         }
         return;
     }
   }
 
-  private start(transfer: Transfer<R>): void {
+  #start(transfer: Transfer<R>): void {
     transfer.state = 'transferring';
-    transfer.startedAt = this.now();
-    this.changed(transfer);
+    transfer.startedAt = this.#now();
+    this.#changed(transfer);
   }
 
-  private progress(transfer: Transfer<R>, bytes: number): void {
+  #progress(transfer: Transfer<R>, bytes: number): void {
     transfer.bytes = bytes;
-    const seconds = (this.now() - (transfer.startedAt ?? this.now())) / 1000;
+    const seconds = (this.#now() - (transfer.startedAt ?? this.#now())) / 1000;
     transfer.bytesPerSecond = seconds > 0 ? Math.round(bytes / seconds) : 0;
-    this.changed(transfer);
+    this.#changed(transfer);
   }
 
-  private async pump(transfer: Transfer<R>): Promise<void> {
-    const source = this.sources.get(transfer.id);
+  async #pump(transfer: Transfer<R>): Promise<void> {
+    const source = this.#sources.get(transfer.id);
     if (!source) return;
-    this.start(transfer);
+    this.#start(transfer);
     const hash = new Sha256();
     let offset = 0;
     try {
       while (offset < source.size) {
-        if (this.channel.bufferedAmount > FILE_BUFFER_HIGH_BYTES) await this.channel.drained();
+        if (this.#channel.bufferedAmount > FILE_BUFFER_HIGH_BYTES) await this.#channel.drained();
         if (transfer.state !== 'transferring') return;
         const chunk = await source.read(offset, Math.min(FILE_CHUNK_BYTES, source.size - offset));
         if (transfer.state !== 'transferring') return;
         if (chunk.length === 0) throw new Error('the file got shorter while it was being sent');
         hash.update(chunk);
-        this.channel.send(chunk as Uint8Array<ArrayBuffer>);
+        this.#channel.send(chunk as Uint8Array<ArrayBuffer>);
         offset += chunk.length;
-        this.progress(transfer, Math.max(0, offset - this.channel.bufferedAmount));
+        this.#progress(transfer, Math.max(0, offset - this.#channel.bufferedAmount));
       }
-      this.control({ t: 'end', id: transfer.id, sha256: toHex(hash.digest()) });
+      this.#control({ t: 'end', id: transfer.id, sha256: toHex(hash.digest()) });
       transfer.state = 'verifying';
-      this.progress(transfer, offset);
+      this.#progress(transfer, offset);
     } catch (error) {
       if (!isActive(transfer)) return;
-      this.control({ t: 'cancel', id: transfer.id });
-      this.finish(transfer, 'failed', `The file could not be read (${String(error)}).`);
+      this.#control({ t: 'cancel', id: transfer.id });
+      this.#finish(transfer, 'failed', `The file could not be read (${String(error)}).`);
     } finally {
-      this.sources.delete(transfer.id);
+      this.#sources.delete(transfer.id);
     }
   }
 
-  private receiveChunk(chunk: Uint8Array): void {
-    const incoming = this.incoming;
+  #receiveChunk(chunk: Uint8Array): void {
+    const incoming = this.#incoming;
     if (!incoming) return; // the tail of a transfer cancelled here
     const { transfer } = incoming;
     if (transfer.bytes + chunk.length > transfer.size) {
-      this.control({ t: 'cancel', id: transfer.id });
-      this.finish(transfer, 'failed', 'The other side sent more than the file size it announced.');
+      this.#control({ t: 'cancel', id: transfer.id });
+      this.#finish(transfer, 'failed', 'The other side sent more than the file size it announced.');
       return;
     }
     incoming.sink.append(chunk);
     incoming.hash.update(chunk);
-    this.progress(transfer, transfer.bytes + chunk.length);
+    this.#progress(transfer, transfer.bytes + chunk.length);
   }
 
-  private verify(expected: string): void {
-    const incoming = this.incoming as NonNullable<typeof this.incoming>;
+  #verify(expected: string): void {
+    const incoming = this.#incoming as Incoming<R>;
     const { transfer } = incoming;
     const ok = transfer.bytes === transfer.size && toHex(incoming.hash.digest()) === expected;
-    this.control({ t: 'verified', id: transfer.id, ok });
+    this.#control({ t: 'verified', id: transfer.id, ok });
     if (ok) {
       transfer.result = incoming.sink.finish();
-      this.finish(transfer, 'done');
+      this.#finish(transfer, 'done');
     } else {
-      this.finish(transfer, 'failed', 'The file arrived damaged (its checksum does not match), so it was discarded.');
+      this.#finish(transfer, 'failed', 'The file arrived damaged (its checksum does not match), so it was discarded.');
     }
   }
 
-  private finish(transfer: Transfer<R>, state: TransferState, reason?: string): void {
+  #finish(transfer: Transfer<R>, state: TransferState, reason?: string): void {
     transfer.state = state;
     if (reason) transfer.reason = reason;
-    if (this.incoming?.transfer === transfer) this.incoming = undefined;
-    this.sources.delete(transfer.id);
-    this.changed(transfer);
+    if (this.#incoming?.transfer === transfer) this.#incoming = undefined;
+    this.#sources.delete(transfer.id);
+    this.#changed(transfer);
   }
 
-  private control(message: Control): void {
+  #control(message: Control): void {
     try {
-      this.channel.send(JSON.stringify(message));
+      this.#channel.send(JSON.stringify(message));
     } catch {
       // The channel closed; `close()` will fail what is still running.
     }

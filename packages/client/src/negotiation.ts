@@ -59,45 +59,48 @@ export function parseSignalId(id: string | undefined): { instance: string; seque
 
 /** Runs perfect negotiation for one RTCPeerConnection with one peer. */
 export class PerfectNegotiator {
-  private makingOffer = false;
-  private ignoreOffer = false;
-  private sequence = 0;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #sequence = 0;
   /** The peer negotiator instance we are talking to, fixed by its first message. */
-  private peer: string | undefined;
-  private nextPeerSequence = 1;
-  private readonly early = new Map<number, SignalPayload>();
-  private gapTimer: ReturnType<typeof setTimeout> | undefined;
-  private heldCandidates: RTCIceCandidateInit[] = [];
+  #peer: string | undefined;
+  #nextPeerSequence = 1;
+  readonly #early = new Map<number, SignalPayload>();
+  #gapTimer: ReturnType<typeof setTimeout> | undefined;
+  #heldCandidates: RTCIceCandidateInit[] = [];
   /** Incoming messages are handled one at a time, in arrival order. */
-  private queue: Promise<void> = Promise.resolve();
-  private closed = false;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
 
-  constructor(
-    private readonly pc: NegotiatingPeerConnection,
-    private readonly options: NegotiatorOptions,
-  ) {}
+  readonly #pc: NegotiatingPeerConnection;
+  readonly #options: NegotiatorOptions;
+
+  constructor(pc: NegotiatingPeerConnection, options: NegotiatorOptions) {
+    this.#pc = pc;
+    this.#options = options;
+  }
 
   /** Call from `negotiationneeded` (also fired by `restartIce()`). */
   async negotiationNeeded(): Promise<void> {
     try {
-      this.makingOffer = true;
-      await this.pc.setLocalDescription();
-      const description = this.pc.localDescription;
-      if (!this.closed && description?.type === 'offer') {
-        this.options.log?.('send offer');
-        this.send({ kind: 'description', description: { type: 'offer', sdp: description.sdp } });
+      this.#makingOffer = true;
+      await this.#pc.setLocalDescription();
+      const description = this.#pc.localDescription;
+      if (!this.#closed && description?.type === 'offer') {
+        this.#options.log?.('send offer');
+        this.#send({ kind: 'description', description: { type: 'offer', sdp: description.sdp } });
       }
     } catch (error) {
-      this.options.log?.(`offer failed: ${String(error)}`);
+      this.#options.log?.(`offer failed: ${String(error)}`);
     } finally {
-      this.makingOffer = false;
+      this.#makingOffer = false;
     }
   }
 
   /** Call from `icecandidate`; end-of-candidates (null) is not sent, since trickle without it works everywhere. */
   localCandidate(candidate: RTCIceCandidateInit | null): void {
-    if (!candidate || this.closed) return;
-    this.send({
+    if (!candidate || this.#closed) return;
+    this.#send({
       kind: 'candidate',
       candidate: {
         candidate: candidate.candidate ?? '',
@@ -110,7 +113,7 @@ export class PerfectNegotiator {
 
   /** The peer's negotiator instance, once it has sent something. A different one means the peer restarted. */
   get peerInstance(): string | undefined {
-    return this.peer;
+    return this.#peer;
   }
 
   /**
@@ -118,138 +121,138 @@ export class PerfectNegotiator {
    * promise settles when everything that could be applied so far has been.
    */
   receive(id: string | undefined, data: SignalPayload): Promise<void> {
-    if (this.closed) return this.queue;
+    if (this.#closed) return this.#queue;
     const parsed = parseSignalId(id);
-    if (!parsed) return this.apply(data);
-    this.peer ??= parsed.instance;
-    if (parsed.instance !== this.peer) {
-      this.options.log?.('drop signal from another peer instance');
-      return this.queue;
+    if (!parsed) return this.#apply(data);
+    this.#peer ??= parsed.instance;
+    if (parsed.instance !== this.#peer) {
+      this.#options.log?.('drop signal from another peer instance');
+      return this.#queue;
     }
-    if (parsed.sequence < this.nextPeerSequence || this.early.has(parsed.sequence)) {
-      this.options.log?.(`drop duplicate ${data.kind}`);
-      return this.queue;
+    if (parsed.sequence < this.#nextPeerSequence || this.#early.has(parsed.sequence)) {
+      this.#options.log?.(`drop duplicate ${data.kind}`);
+      return this.#queue;
     }
-    this.early.set(parsed.sequence, data);
-    if (this.early.size > MAX_EARLY_SIGNALS) this.skipGap();
-    this.drain();
-    return this.queue;
+    this.#early.set(parsed.sequence, data);
+    if (this.#early.size > MAX_EARLY_SIGNALS) this.#skipGap();
+    this.#drain();
+    return this.#queue;
   }
 
   /** Stops sending and receiving; messages still in flight are ignored. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.gapTimer);
-    this.early.clear();
+    this.#closed = true;
+    clearTimeout(this.#gapTimer);
+    this.#early.clear();
   }
 
-  private drain(): void {
-    for (let data = this.early.get(this.nextPeerSequence); data; data = this.early.get(this.nextPeerSequence)) {
-      this.early.delete(this.nextPeerSequence);
-      this.nextPeerSequence += 1;
-      void this.apply(data);
+  #drain(): void {
+    for (let data = this.#early.get(this.#nextPeerSequence); data; data = this.#early.get(this.#nextPeerSequence)) {
+      this.#early.delete(this.#nextPeerSequence);
+      this.#nextPeerSequence += 1;
+      void this.#apply(data);
     }
-    if (this.early.size === 0) {
-      clearTimeout(this.gapTimer);
-      this.gapTimer = undefined;
+    if (this.#early.size === 0) {
+      clearTimeout(this.#gapTimer);
+      this.#gapTimer = undefined;
     } else {
       // The window counts from when the gap opened; later arrivals do not extend it.
-      this.gapTimer ??= setTimeout(() => {
-        this.gapTimer = undefined;
-        this.skipGap();
+      this.#gapTimer ??= setTimeout(() => {
+        this.#gapTimer = undefined;
+        this.#skipGap();
       }, REORDER_WAIT_MS);
     }
   }
 
   /** Gives up on missing messages: continues from the earliest one that did arrive. */
-  private skipGap(): void {
-    if (this.early.size === 0) return;
-    this.options.log?.('gap in signals: skipping missing messages');
-    this.nextPeerSequence = Math.min(...this.early.keys());
-    this.drain();
+  #skipGap(): void {
+    if (this.#early.size === 0) return;
+    this.#options.log?.('gap in signals: skipping missing messages');
+    this.#nextPeerSequence = Math.min(...this.#early.keys());
+    this.#drain();
   }
 
-  private apply(data: SignalPayload): Promise<void> {
-    this.queue = this.queue.then(() => this.handle(data)).catch(() => undefined);
-    return this.queue;
+  #apply(data: SignalPayload): Promise<void> {
+    this.#queue = this.#queue.then(() => this.#handle(data)).catch(() => undefined);
+    return this.#queue;
   }
 
-  private send(data: SignalPayload): void {
-    this.sequence += 1;
-    this.options.send(data, signalId(this.options.instance, this.sequence));
+  #send(data: SignalPayload): void {
+    this.#sequence += 1;
+    this.#options.send(data, signalId(this.#options.instance, this.#sequence));
   }
 
-  private async handle(data: SignalPayload): Promise<void> {
-    if (this.closed) return;
-    if (data.kind === 'description') await this.handleDescription(data.description);
-    else if (data.candidate) await this.handleCandidate(data.candidate);
+  async #handle(data: SignalPayload): Promise<void> {
+    if (this.#closed) return;
+    if (data.kind === 'description') await this.#handleDescription(data.description);
+    else if (data.candidate) await this.#handleCandidate(data.candidate);
   }
 
-  private async handleDescription(description: RTCSessionDescriptionInit): Promise<void> {
+  async #handleDescription(description: RTCSessionDescriptionInit): Promise<void> {
     if (description.type !== 'offer' && description.type !== 'answer') return;
     // Incoming messages are serialized, so no remote answer can be mid-flight here (unlike the W3C example).
-    const offerCollision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
-    this.ignoreOffer = !this.options.polite && offerCollision;
-    if (this.ignoreOffer) {
-      this.options.log?.('ignore colliding offer (impolite)');
+    const offerCollision = description.type === 'offer' && (this.#makingOffer || this.#pc.signalingState !== 'stable');
+    this.#ignoreOffer = !this.#options.polite && offerCollision;
+    if (this.#ignoreOffer) {
+      this.#options.log?.('ignore colliding offer (impolite)');
       return;
     }
-    if (description.type === 'answer' && this.pc.signalingState !== 'have-local-offer') {
-      this.options.log?.('drop answer: no offer outstanding');
+    if (description.type === 'answer' && this.#pc.signalingState !== 'have-local-offer') {
+      this.#options.log?.('drop answer: no offer outstanding');
       return;
     }
     try {
       // For the polite side in a collision, this performs an implicit rollback of its own offer.
-      await this.pc.setRemoteDescription(description);
+      await this.#pc.setRemoteDescription(description);
     } catch (error) {
-      this.options.log?.(`set remote ${description.type} failed: ${String(error)}`);
+      this.#options.log?.(`set remote ${description.type} failed: ${String(error)}`);
       return;
     }
-    this.options.log?.(`applied remote ${description.type}`);
-    await this.applyHeldCandidates();
+    this.#options.log?.(`applied remote ${description.type}`);
+    await this.#applyHeldCandidates();
     if (description.type === 'offer') {
       try {
-        await this.pc.setLocalDescription();
-        const answer = this.pc.localDescription;
-        if (!this.closed && answer?.type === 'answer') {
-          this.options.log?.('send answer');
-          this.send({ kind: 'description', description: { type: 'answer', sdp: answer.sdp } });
+        await this.#pc.setLocalDescription();
+        const answer = this.#pc.localDescription;
+        if (!this.#closed && answer?.type === 'answer') {
+          this.#options.log?.('send answer');
+          this.#send({ kind: 'description', description: { type: 'answer', sdp: answer.sdp } });
         }
       } catch (error) {
-        this.options.log?.(`answer failed: ${String(error)}`);
+        this.#options.log?.(`answer failed: ${String(error)}`);
       }
     }
   }
 
-  private belongsToRemoteDescription(candidate: RTCIceCandidateInit): boolean {
-    const remote = this.pc.remoteDescription;
+  #belongsToRemoteDescription(candidate: RTCIceCandidateInit): boolean {
+    const remote = this.#pc.remoteDescription;
     if (!remote) return false;
     const fragment = candidate.usernameFragment;
     return !fragment || fragment === iceUsernameFragment(remote.sdp);
   }
 
-  private async handleCandidate(candidate: RTCIceCandidateInit): Promise<void> {
-    if (!this.belongsToRemoteDescription(candidate)) {
-      this.heldCandidates.push(candidate);
-      if (this.heldCandidates.length > MAX_HELD_CANDIDATES) this.heldCandidates.shift();
-      this.options.log?.('hold candidate until its description');
+  async #handleCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!this.#belongsToRemoteDescription(candidate)) {
+      this.#heldCandidates.push(candidate);
+      if (this.#heldCandidates.length > MAX_HELD_CANDIDATES) this.#heldCandidates.shift();
+      this.#options.log?.('hold candidate until its description');
       return;
     }
-    await this.addCandidate(candidate);
+    await this.#addCandidate(candidate);
   }
 
-  private async applyHeldCandidates(): Promise<void> {
-    const ready = this.heldCandidates.filter((c) => this.belongsToRemoteDescription(c));
-    this.heldCandidates = this.heldCandidates.filter((c) => !ready.includes(c));
-    for (const candidate of ready) await this.addCandidate(candidate);
+  async #applyHeldCandidates(): Promise<void> {
+    const ready = this.#heldCandidates.filter((c) => this.#belongsToRemoteDescription(c));
+    this.#heldCandidates = this.#heldCandidates.filter((c) => !ready.includes(c));
+    for (const candidate of ready) await this.#addCandidate(candidate);
   }
 
-  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+  async #addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     try {
-      await this.pc.addIceCandidate(candidate);
+      await this.#pc.addIceCandidate(candidate);
     } catch (error) {
       // Candidates of an offer we ignored, or of a superseded ICE generation, are expected to fail.
-      if (!this.ignoreOffer) this.options.log?.(`candidate rejected: ${String(error)}`);
+      if (!this.#ignoreOffer) this.#options.log?.(`candidate rejected: ${String(error)}`);
     }
   }
 }

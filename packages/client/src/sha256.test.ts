@@ -56,3 +56,14 @@ describe('when misused', () => {
     expect(() => hash.digest()).toThrow(/twice/);
   });
 });
+
+describe('when deriving the constants from the primes', () => {
+  it('should give the NIST digests of the empty message and a two-block message', () => {
+    // A wrong constant changes every digest, so these pin all of them.
+    const hex = (text: string) => toHex(new Sha256().update(new TextEncoder().encode(text)).digest());
+    expect(hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(hex('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toBe(
+      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+    );
+  });
+});

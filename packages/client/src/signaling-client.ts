@@ -64,248 +64,251 @@ const FATAL_CODES = new Set(['room-full', 'bad-room-id', 'unsupported-version'])
 
 /** One member's signaling session in one room. */
 export class SignalingClient {
-  private socket: SignalingSocket | undefined;
-  private resume: { memberId: string; token: string } | undefined;
-  private joined = false;
-  private stopped = false;
-  private failedAttempts = 0;
-  private requestSequence = 0;
-  private outbox: ClientMessage[] = [];
-  private readonly resendable = new Map<string, ClientMessage>();
-  private heldForPeer: ClientMessage[] = [];
-  private keepaliveTimer: ReturnType<typeof setInterval> | undefined;
-  private pongTimer: ReturnType<typeof setTimeout> | undefined;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private proactiveTimer: ReturnType<typeof setTimeout> | undefined;
-  private leaving: (() => void) | undefined;
-  private joinRequestId: string | undefined;
+  #socket: SignalingSocket | undefined;
+  #resume: { memberId: string; token: string } | undefined;
+  #joined = false;
+  #stopped = false;
+  #failedAttempts = 0;
+  #requestSequence = 0;
+  #outbox: ClientMessage[] = [];
+  readonly #resendable = new Map<string, ClientMessage>();
+  #heldForPeer: ClientMessage[] = [];
+  #keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #proactiveTimer: ReturnType<typeof setTimeout> | undefined;
+  #leaving: (() => void) | undefined;
+  #joinRequestId: string | undefined;
 
-  constructor(private readonly options: SignalingClientOptions) {
-    this.resume = options.initialResume;
+  readonly #options: SignalingClientOptions;
+
+  constructor(options: SignalingClientOptions) {
+    this.#options = options;
+    this.#resume = options.initialResume;
   }
 
   /** The member id the server gave us, once joined. */
   get memberId(): string | undefined {
-    return this.resume?.memberId;
+    return this.#resume?.memberId;
   }
 
   /** Opens the socket and joins the room. */
   start(): void {
-    this.options.onStatus('connecting');
-    this.connect();
+    this.#options.onStatus('connecting');
+    this.#connect();
   }
 
   /** Sends a signal to the peer under the given (unique) id; queued while reconnecting. */
   signal(to: string, data: SignalPayload, id: string): void {
     const message: ClientMessage = { type: 'signal', id, to, data };
-    this.resendable.set(id, message);
-    if (this.resendable.size > MAX_RESENDABLE_SIGNALS) {
-      const oldest = this.resendable.keys().next().value;
-      if (oldest !== undefined) this.resendable.delete(oldest);
+    this.#resendable.set(id, message);
+    if (this.#resendable.size > MAX_RESENDABLE_SIGNALS) {
+      const oldest = this.#resendable.keys().next().value;
+      if (oldest !== undefined) this.#resendable.delete(oldest);
     }
-    this.send(message);
+    this.#send(message);
   }
 
   /** Asks for fresh TURN credentials; the answer arrives as a `turn-credentials` message. */
   refreshTurn(): void {
-    this.send({ type: 'turn-refresh', id: this.nextId() });
+    this.#send({ type: 'turn-refresh', id: this.#nextId() });
   }
 
   /** Forgets signals held for a peer that is gone for good. */
   dropHeldSignals(): void {
-    this.heldForPeer = [];
+    this.#heldForPeer = [];
   }
 
   /** Gives up the seat and closes; resolves when the server confirmed or after a short wait. */
   leave(timeoutMs = 1_500): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    const socket = this.socket;
+    if (this.#stopped) return Promise.resolve();
+    const socket = this.#socket;
     const done = new Promise<void>((resolve) => {
-      this.leaving = resolve;
+      this.#leaving = resolve;
       setTimeout(resolve, timeoutMs);
     });
-    if (socket && socket.readyState === OPEN && this.joined)
-      socket.send(JSON.stringify({ type: 'leave', id: this.nextId() }));
-    else this.leaving?.();
+    if (socket && socket.readyState === OPEN && this.#joined)
+      socket.send(JSON.stringify({ type: 'leave', id: this.#nextId() }));
+    else this.#leaving?.();
     return done.then(() => this.stop());
   }
 
   /** Closes for good, without leaving (the seat is held for a while, as after a network loss). */
   stop(): void {
-    this.stopped = true;
-    this.clearTimers();
-    clearTimeout(this.reconnectTimer);
-    const socket = this.socket;
-    this.socket = undefined;
+    this.#stopped = true;
+    this.#clearTimers();
+    clearTimeout(this.#reconnectTimer);
+    const socket = this.#socket;
+    this.#socket = undefined;
     if (socket) {
       socket.onclose = null;
       socket.close(1000, 'bye');
     }
-    this.options.onStatus('closed');
+    this.#options.onStatus('closed');
   }
 
-  private nextId(): string {
-    this.requestSequence += 1;
-    return `r${this.requestSequence}`;
+  #nextId(): string {
+    this.#requestSequence += 1;
+    return `r${this.#requestSequence}`;
   }
 
-  private send(message: ClientMessage): void {
-    const socket = this.socket;
-    if (this.joined && socket && socket.readyState === OPEN) {
+  #send(message: ClientMessage): void {
+    const socket = this.#socket;
+    if (this.#joined && socket && socket.readyState === OPEN) {
       socket.send(JSON.stringify(message));
       return;
     }
-    this.outbox.push(message);
-    if (this.outbox.length > MAX_OUTBOX_MESSAGES) this.outbox.shift();
+    this.#outbox.push(message);
+    if (this.#outbox.length > MAX_OUTBOX_MESSAGES) this.#outbox.shift();
   }
 
-  private connect(): void {
-    if (this.stopped) return;
+  #connect(): void {
+    if (this.#stopped) return;
     let socket: SignalingSocket;
     try {
-      socket = this.options.createSocket(this.options.url);
+      socket = this.#options.createSocket(this.#options.url);
     } catch (error) {
-      this.options.log?.(`socket could not be created: ${String(error)}`);
-      this.scheduleReconnect();
+      this.#options.log?.(`socket could not be created: ${String(error)}`);
+      this.#scheduleReconnect();
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     socket.onopen = () => {
-      this.joinRequestId = this.nextId();
+      this.#joinRequestId = this.#nextId();
       const join: ClientMessage = {
         type: 'join',
-        id: this.joinRequestId,
+        id: this.#joinRequestId,
         v: PROTOCOL_VERSION,
-        roomId: this.options.roomId,
-        ...(this.options.name ? { name: this.options.name } : {}),
-        ...(this.resume ? { resume: this.resume } : {}),
+        roomId: this.#options.roomId,
+        ...(this.#options.name ? { name: this.#options.name } : {}),
+        ...(this.#resume ? { resume: this.#resume } : {}),
       };
-      this.options.log?.(this.resume ? 'socket open: resuming seat' : 'socket open: joining');
+      this.#options.log?.(this.#resume ? 'socket open: resuming seat' : 'socket open: joining');
       socket.send(JSON.stringify(join));
     };
     socket.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
-      const message = this.options.parse(event.data);
+      const message = this.#options.parse(event.data);
       if (!message) {
-        this.options.log?.('ignored a malformed server message');
+        this.#options.log?.('ignored a malformed server message');
         return;
       }
-      this.handle(message);
+      this.#handle(message);
     };
     socket.onerror = () => undefined; // a close event always follows
     socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.joined = false;
-      this.clearTimers();
-      this.options.log?.('socket closed');
-      if (this.leaving) this.leaving();
-      else this.scheduleReconnect();
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#joined = false;
+      this.#clearTimers();
+      this.#options.log?.('socket closed');
+      if (this.#leaving) this.#leaving();
+      else this.#scheduleReconnect();
     };
   }
 
-  private handle(message: ServerMessage): void {
+  #handle(message: ServerMessage): void {
     switch (message.type) {
       case 'joined':
-        this.onJoined(message);
+        this.#onJoined(message);
         return;
       case 'pong':
-        clearTimeout(this.pongTimer);
+        clearTimeout(this.#pongTimer);
         return;
       case 'left':
-        this.leaving?.();
+        this.#leaving?.();
         return;
       case 'error':
-        this.onError(message);
+        this.#onError(message);
         return;
       case 'peer-resumed':
-        for (const held of this.heldForPeer.splice(0)) this.send(held);
+        for (const held of this.#heldForPeer.splice(0)) this.#send(held);
         break;
       case 'peer-left':
       case 'peer-joined':
-        this.heldForPeer = [];
+        this.#heldForPeer = [];
         break;
     }
-    this.options.onMessage(message);
+    this.#options.onMessage(message);
   }
 
-  private onJoined(message: JoinedMessage): void {
-    this.options.log?.(message.resumed ? 'seat resumed' : 'joined');
-    this.resume = { memberId: message.memberId, token: message.resumeToken };
-    this.joined = true;
-    this.failedAttempts = 0;
+  #onJoined(message: JoinedMessage): void {
+    this.#options.log?.(message.resumed ? 'seat resumed' : 'joined');
+    this.#resume = { memberId: message.memberId, token: message.resumeToken };
+    this.#joined = true;
+    this.#failedAttempts = 0;
     // A fresh seat (not a resume) invalidates anything addressed through the old one.
-    const pending = this.outbox.splice(0).filter((m) => message.resumed || m.type !== 'signal');
-    this.options.onJoined(message);
-    for (const queued of pending) this.send(queued);
-    this.keepaliveTimer = setInterval(() => this.ping(), message.keepaliveMs);
-    const jitter = (this.options.random ?? Math.random)() * 60_000;
-    this.proactiveTimer = setTimeout(
-      () => this.reconnectNow('moving to a fresh socket before the 2-hour cap'),
+    const pending = this.#outbox.splice(0).filter((m) => message.resumed || m.type !== 'signal');
+    this.#options.onJoined(message);
+    for (const queued of pending) this.#send(queued);
+    this.#keepaliveTimer = setInterval(() => this.#ping(), message.keepaliveMs);
+    const jitter = (this.#options.random ?? Math.random)() * 60_000;
+    this.#proactiveTimer = setTimeout(
+      () => this.#reconnectNow('moving to a fresh socket before the 2-hour cap'),
       API_GATEWAY_LIMITS.maxConnectionMs - PROACTIVE_RECONNECT_MARGIN_MS - jitter,
     );
-    this.options.onStatus('joined');
+    this.#options.onStatus('joined');
   }
 
-  private onError(message: ErrorMessage): void {
-    this.options.log?.(`server error ${message.code}: ${message.message}`);
+  #onError(message: ErrorMessage): void {
+    this.#options.log?.(`server error ${message.code}: ${message.message}`);
     if (FATAL_CODES.has(message.code)) {
       this.stop();
-      this.options.onFatal(message);
+      this.#options.onFatal(message);
       return;
     }
-    if (message.code === 'internal' && message.ref === this.joinRequestId && !this.joined) {
+    if (message.code === 'internal' && message.ref === this.#joinRequestId && !this.#joined) {
       // The join changed nothing on the server; try again like after a dropped socket.
-      const socket = this.socket;
-      this.socket = undefined;
+      const socket = this.#socket;
+      this.#socket = undefined;
       if (socket) {
         socket.onclose = null;
         socket.close(4000, 'retry join');
       }
-      this.scheduleReconnect();
+      this.#scheduleReconnect();
       return;
     }
     if (message.code === 'peer-unavailable' && message.ref) {
-      const held = this.resendable.get(message.ref);
-      if (held) this.heldForPeer.push(held);
+      const held = this.#resendable.get(message.ref);
+      if (held) this.#heldForPeer.push(held);
     }
   }
 
-  private ping(): void {
-    const socket = this.socket;
+  #ping(): void {
+    const socket = this.#socket;
     if (!socket || socket.readyState !== OPEN) return;
-    socket.send(JSON.stringify({ type: 'ping', id: this.nextId() }));
-    clearTimeout(this.pongTimer);
-    this.pongTimer = setTimeout(() => this.reconnectNow('no pong: the socket is dead'), PONG_TIMEOUT_MS);
+    socket.send(JSON.stringify({ type: 'ping', id: this.#nextId() }));
+    clearTimeout(this.#pongTimer);
+    this.#pongTimer = setTimeout(() => this.#reconnectNow('no pong: the socket is dead'), PONG_TIMEOUT_MS);
   }
 
   /** Drops the current socket and reconnects at once (resuming the seat). */
-  private reconnectNow(why: string): void {
-    this.options.log?.(why);
-    const socket = this.socket;
-    this.socket = undefined;
-    this.joined = false;
-    this.clearTimers();
+  #reconnectNow(why: string): void {
+    this.#options.log?.(why);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#joined = false;
+    this.#clearTimers();
     if (socket) {
       socket.onclose = null;
       socket.close(4000, 'reconnect');
     }
-    this.options.onStatus('reconnecting');
-    this.connect();
+    this.#options.onStatus('reconnecting');
+    this.#connect();
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    const delay = reconnectDelayMs(this.failedAttempts, this.options.random);
-    this.failedAttempts += 1;
-    this.options.onStatus(isUnreachable(this.failedAttempts) ? 'unreachable' : 'reconnecting');
-    this.options.log?.(`reconnecting in ${delay} ms`);
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  #scheduleReconnect(): void {
+    if (this.#stopped) return;
+    const delay = reconnectDelayMs(this.#failedAttempts, this.#options.random);
+    this.#failedAttempts += 1;
+    this.#options.onStatus(isUnreachable(this.#failedAttempts) ? 'unreachable' : 'reconnecting');
+    this.#options.log?.(`reconnecting in ${delay} ms`);
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
   }
 
-  private clearTimers(): void {
-    clearInterval(this.keepaliveTimer);
-    clearTimeout(this.pongTimer);
-    clearTimeout(this.proactiveTimer);
+  #clearTimers(): void {
+    clearInterval(this.#keepaliveTimer);
+    clearTimeout(this.#pongTimer);
+    clearTimeout(this.#proactiveTimer);
   }
 }

@@ -21,19 +21,15 @@ export interface ChatPanelActions {
 /** The chat and files panel. */
 export class ChatPanel {
   readonly element: HTMLElement;
-  private readonly log = h('ol', {
+  readonly #log = h('ol', {
     class: 'chat-log',
     role: 'log',
     'aria-label': 'Messages',
     'data-testid': 'chat-log',
   });
-  private readonly empty = h(
-    'p',
-    { class: 'muted empty' },
-    'Messages and files go straight to the other person, encrypted.',
-  );
-  private readonly cards = new Map<string, HTMLElement>();
-  private readonly downloads: string[] = [];
+  readonly #empty = h('p', { class: 'muted empty' }, 'Messages and files go straight to the other person, encrypted.');
+  readonly #cards = new Map<string, HTMLElement>();
+  readonly #downloads: string[] = [];
 
   constructor(private readonly actions: ChatPanelActions) {
     const input = h('input', {
@@ -61,7 +57,7 @@ export class ChatPanel {
         'Send',
       ),
     );
-    this.element = h('div', { class: 'chat' }, this.empty, this.log, form);
+    this.element = h('div', { class: 'chat' }, this.#empty, this.#log, form);
   }
 
   /** Focuses the message box (when the panel opens). */
@@ -72,7 +68,7 @@ export class ChatPanel {
   addMessage(entry: ChatEntry): void {
     const who = entry.from === 'me' ? 'You' : this.actions.peerName();
     const time = new Date(entry.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    this.append(
+    this.#append(
       h(
         'li',
         { class: `msg ${entry.from}` },
@@ -84,14 +80,14 @@ export class ChatPanel {
 
   /** Shows or updates a transfer's card. */
   updateTransfer(transfer: Transfer<Blob>): void {
-    let card = this.cards.get(transfer.id);
+    let card = this.#cards.get(transfer.id);
     if (!card) {
       card = h('li', {
         class: `msg file ${transfer.direction === 'send' ? 'me' : 'peer'}`,
         'data-testid': 'file-transfer',
       });
-      this.cards.set(transfer.id, card);
-      this.append(card);
+      this.#cards.set(transfer.id, card);
+      this.#append(card);
     }
     const active = transfer.state === 'transferring' || transfer.state === 'verifying';
     const actions: HTMLElement[] = [];
@@ -108,7 +104,7 @@ export class ChatPanel {
     }
     if (transfer.state === 'done' && transfer.result) {
       const url = URL.createObjectURL(transfer.result);
-      this.downloads.push(url);
+      this.#downloads.push(url);
       actions.push(h('a', { class: 'btn primary', href: url, download: transfer.name }, 'Save'));
     }
     card.dataset.state = transfer.state;
@@ -129,13 +125,13 @@ export class ChatPanel {
 
   /** Frees received files (the call view is going away). */
   dispose(): void {
-    for (const url of this.downloads) URL.revokeObjectURL(url);
+    for (const url of this.#downloads) URL.revokeObjectURL(url);
   }
 
-  private append(item: HTMLElement): void {
-    this.empty.hidden = true;
-    const atBottom = this.log.scrollTop + this.log.clientHeight >= this.log.scrollHeight - 40;
-    this.log.append(item);
-    if (atBottom) this.log.scrollTop = this.log.scrollHeight;
+  #append(item: HTMLElement): void {
+    this.#empty.hidden = true;
+    const atBottom = this.#log.scrollTop + this.#log.clientHeight >= this.#log.scrollHeight - 40;
+    this.#log.append(item);
+    if (atBottom) this.#log.scrollTop = this.#log.scrollHeight;
   }
 }

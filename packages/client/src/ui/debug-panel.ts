@@ -11,31 +11,31 @@ const DEBUG_REFRESH_MS = 2_000;
 /** The debug panel. */
 export class DebugPanel {
   readonly element: HTMLElement;
-  private readonly lines = h('ol', { class: 'debug-log', 'aria-label': 'Signaling log', 'data-testid': 'debug-log' });
-  private readonly candidates = h('dl', { class: 'stats', 'data-testid': 'debug-candidates' });
-  private readonly started = performance.now();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  readonly #lines = h('ol', { class: 'debug-log', 'aria-label': 'Signaling log', 'data-testid': 'debug-log' });
+  readonly #candidates = h('dl', { class: 'stats', 'data-testid': 'debug-candidates' });
+  readonly #started = performance.now();
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly connection: () => RTCPeerConnection | undefined) {
     this.element = h(
       'div',
       { class: 'debug' },
       h('h3', {}, 'ICE candidates'),
-      this.candidates,
+      this.#candidates,
       h('h3', {}, 'Log'),
-      this.lines,
+      this.#lines,
     );
   }
 
   log(line: string): void {
-    const seconds = ((performance.now() - this.started) / 1000).toFixed(2).padStart(7);
-    this.lines.append(h('li', {}, `${seconds}  ${line}`));
-    while (this.lines.childElementCount > MAX_DEBUG_LINES) this.lines.firstElementChild?.remove();
+    const seconds = ((performance.now() - this.#started) / 1000).toFixed(2).padStart(7);
+    this.#lines.append(h('li', {}, `${seconds}  ${line}`));
+    while (this.#lines.childElementCount > MAX_DEBUG_LINES) this.#lines.firstElementChild?.remove();
   }
 
   /** Refreshes candidate counts while the panel is shown. */
   setOpen(open: boolean): void {
-    clearInterval(this.timer);
+    clearInterval(this.#timer);
     if (!open) return;
     const refresh = async () => {
       const pc = this.connection();
@@ -46,7 +46,7 @@ export class DebugPanel {
         Object.entries(side)
           .map(([type, n]) => `${type} ×${n}`)
           .join(', ') || 'none yet';
-      this.candidates.replaceChildren(
+      this.#candidates.replaceChildren(
         h('dt', {}, 'Local'),
         h('dd', {}, show(counts.local)),
         h('dt', {}, 'Remote'),
@@ -54,6 +54,6 @@ export class DebugPanel {
       );
     };
     void refresh();
-    this.timer = setInterval(() => void refresh(), DEBUG_REFRESH_MS);
+    this.#timer = setInterval(() => void refresh(), DEBUG_REFRESH_MS);
   }
 }

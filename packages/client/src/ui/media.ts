@@ -46,8 +46,8 @@ export class LocalMedia extends EventTarget {
   problem: ProblemKind | undefined;
   /** Pushes a track change to the live call, if any. */
   sendTrack: (kind: 'audio' | 'video', track: MediaStreamTrack | null) => Promise<void> = async () => undefined;
-  private cameraTrack: MediaStreamTrack | undefined;
-  private screenTrack: MediaStreamTrack | undefined;
+  #cameraTrack: MediaStreamTrack | undefined;
+  #screenTrack: MediaStreamTrack | undefined;
 
   constructor() {
     super();
@@ -73,7 +73,7 @@ export class LocalMedia extends EventTarget {
   async open(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) {
       this.problem = window.isSecureContext ? 'no-devices' : 'insecure-page';
-      this.changed();
+      this.#changed();
       return;
     }
     const prefs = loadPrefs();
@@ -82,12 +82,12 @@ export class LocalMedia extends EventTarget {
       video: this.cameraOn && { deviceId: prefs.video },
     });
     this.problem = result.problem;
-    for (const stream of result.streams) for (const track of stream.getTracks()) this.put(track);
+    for (const stream of result.streams) for (const track of stream.getTracks()) this.#put(track);
     const audio = this.audioTrack;
     if (audio) audio.enabled = this.micOn;
-    this.cameraTrack = this.stream.getVideoTracks()[0];
-    if (!this.cameraTrack && !result.problem) this.cameraOn = false;
-    this.changed();
+    this.#cameraTrack = this.stream.getVideoTracks()[0];
+    if (!this.#cameraTrack && !result.problem) this.cameraOn = false;
+    this.#changed();
   }
 
   /** Tries again after a problem (permission granted now, other app closed). */
@@ -102,42 +102,42 @@ export class LocalMedia extends EventTarget {
     const audio = this.audioTrack;
     if (audio) audio.enabled = on;
     savePrefs({ micOn: on });
-    this.changed();
+    this.#changed();
   }
 
   async setCamera(on: boolean): Promise<void> {
     this.cameraOn = on;
     savePrefs({ cameraOn: on });
     if (!on) {
-      this.cameraTrack?.stop();
-      this.cameraTrack = undefined;
-      if (!this.sharing) await this.swap('video', undefined);
-    } else if (!this.cameraTrack) {
-      const track = await this.openTrack('video', loadPrefs().video, false);
+      this.#cameraTrack?.stop();
+      this.#cameraTrack = undefined;
+      if (!this.sharing) await this.#swap('video', undefined);
+    } else if (!this.#cameraTrack) {
+      const track = await this.#openTrack('video', loadPrefs().video, false);
       if (!track) this.cameraOn = false;
-      this.cameraTrack = track;
-      if (track && !this.sharing) await this.swap('video', track);
+      this.#cameraTrack = track;
+      if (track && !this.sharing) await this.#swap('video', track);
     }
-    this.changed();
+    this.#changed();
   }
 
   /** Switches to another camera or microphone, live. */
   async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
     savePrefs(kind === 'audio' ? { audio: deviceId } : { video: deviceId });
     if (kind === 'video' && !this.cameraOn) return;
-    const track = await this.openTrack(kind, deviceId, true);
+    const track = await this.#openTrack(kind, deviceId, true);
     if (!track) return;
     if (kind === 'audio') {
       track.enabled = this.micOn;
       const old = this.audioTrack;
-      await this.swap('audio', track);
+      await this.#swap('audio', track);
       old?.stop();
     } else {
-      this.cameraTrack?.stop();
-      this.cameraTrack = track;
-      if (!this.sharing) await this.swap('video', track);
+      this.#cameraTrack?.stop();
+      this.#cameraTrack = track;
+      if (!this.sharing) await this.#swap('video', track);
     }
-    this.changed();
+    this.#changed();
   }
 
   /** Shares a screen or window instead of the camera; the camera comes back when sharing ends. */
@@ -152,21 +152,21 @@ export class LocalMedia extends EventTarget {
     const track = stream.getVideoTracks()[0];
     if (!track) return;
     track.contentHint = 'detail';
-    this.screenTrack = track;
+    this.#screenTrack = track;
     this.sharing = true;
     // The browser's own "Stop sharing" bar ends the track.
     track.addEventListener('ended', () => void this.stopScreen());
-    await this.swap('video', track);
-    this.changed();
+    await this.#swap('video', track);
+    this.#changed();
   }
 
   async stopScreen(): Promise<void> {
     if (!this.sharing) return;
     this.sharing = false;
-    this.screenTrack?.stop();
-    this.screenTrack = undefined;
-    await this.swap('video', this.cameraOn ? this.cameraTrack : undefined);
-    this.changed();
+    this.#screenTrack?.stop();
+    this.#screenTrack = undefined;
+    await this.#swap('video', this.cameraOn ? this.#cameraTrack : undefined);
+    this.#changed();
   }
 
   /** Releases every device (hang up, leaving the page). */
@@ -175,19 +175,19 @@ export class LocalMedia extends EventTarget {
       track.stop();
       this.stream.removeTrack(track);
     }
-    this.cameraTrack?.stop();
-    this.screenTrack?.stop();
-    this.cameraTrack = undefined;
-    this.screenTrack = undefined;
+    this.#cameraTrack?.stop();
+    this.#screenTrack?.stop();
+    this.#cameraTrack = undefined;
+    this.#screenTrack = undefined;
     this.sharing = false;
   }
 
   /** Tells listeners (views) after every change of toggles, devices or problems. */
-  private changed(): void {
+  #changed(): void {
     this.dispatchEvent(new Event('change'));
   }
 
-  private async openTrack(kind: 'audio' | 'video', deviceId: string | undefined, exact: boolean) {
+  async #openTrack(kind: 'audio' | 'video', deviceId: string | undefined, exact: boolean) {
     const constraints = constraintsFor(kind, { deviceId });
     if (exact && deviceId) constraints.deviceId = { exact: deviceId };
     try {
@@ -198,15 +198,15 @@ export class LocalMedia extends EventTarget {
     }
   }
 
-  private put(track: MediaStreamTrack): void {
+  #put(track: MediaStreamTrack): void {
     for (const old of track.kind === 'audio' ? this.stream.getAudioTracks() : this.stream.getVideoTracks()) {
       this.stream.removeTrack(old);
     }
     this.stream.addTrack(track);
   }
 
-  private async swap(kind: 'audio' | 'video', track: MediaStreamTrack | undefined): Promise<void> {
-    if (track) this.put(track);
+  async #swap(kind: 'audio' | 'video', track: MediaStreamTrack | undefined): Promise<void> {
+    if (track) this.#put(track);
     else
       for (const old of kind === 'audio' ? this.stream.getAudioTracks() : this.stream.getVideoTracks())
         this.stream.removeTrack(old);

@@ -12,19 +12,19 @@ const LEVEL_TEXT: Record<QualityLevel, string> = { good: 'Good', fair: 'Fair', p
 /** The quality panel. */
 export class QualityPanel {
   readonly element: HTMLElement;
-  private readonly table = h('dl', { class: 'stats', 'data-testid': 'quality-stats' });
-  private readonly code = h('p', { class: 'code', 'data-testid': 'verification-code' }, '––– –––');
+  readonly #table = h('dl', { class: 'stats', 'data-testid': 'quality-stats' });
+  readonly #code = h('p', { class: 'code', 'data-testid': 'verification-code' }, '––– –––');
 
   constructor() {
     this.element = h(
       'div',
       { class: 'quality' },
-      this.table,
+      this.#table,
       h(
         'section',
         { class: 'verify', 'aria-label': 'Verification code' },
         h('h3', {}, 'Verification code'),
-        this.code,
+        this.#code,
         h(
           'p',
           { class: 'muted' },
@@ -37,10 +37,10 @@ export class QualityPanel {
   }
 
   update(quality: CallQuality | undefined, code: string | undefined, timings: CallTimings): void {
-    this.table.replaceChildren(
+    this.#table.replaceChildren(
       ...qualityRows(quality, timings).flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]),
     );
-    if (code) this.code.textContent = code;
+    if (code) this.#code.textContent = code;
   }
 }
 

@@ -1,0 +1,71 @@
+/**
+ * The client's size: every built asset, raw and gzip, and the total of JS + CSS against the issue's budget.
+ * Builds the client first when the build is missing or older than its sources. Exits 1 over budget.
+ *
+ * Usage: pnpm bench size   (or: tsx packages/client/scripts/size.ts)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+/** The whole app (JS + CSS) must gzip to at most this many bytes (25 KB, decimal as the comparison figures are). */
+export const CLIENT_GZIP_BUDGET_BYTES = 25_000;
+
+const clientDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const distDir = join(clientDir, 'dist');
+const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts'];
+
+function files(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((name) => files(join(path, name)));
+}
+
+function newestSourceMs(): number {
+  return Math.max(...SOURCES.flatMap((s) => files(join(clientDir, s))).map((f) => statSync(f).mtimeMs));
+}
+
+const builtIndex = join(distDir, 'index.html');
+if (!existsSync(builtIndex) || statSync(builtIndex).mtimeMs < newestSourceMs()) {
+  console.log('building the client (vite build)…');
+  const build = spawnSync('pnpm', ['exec', 'vite', 'build', '--logLevel', 'warn'], {
+    cwd: clientDir,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const rows = files(distDir)
+  .map((file) => {
+    const bytes = readFileSync(file);
+    return {
+      asset: relative(distDir, file),
+      kind: extname(file).slice(1),
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    };
+  })
+  .sort((a, b) => b.gzip - a.gzip);
+
+const kb = (n: number) => (n / 1000).toFixed(2);
+const line = (cells: string[]) =>
+  `| ${cells[0]?.padEnd(36)} | ${cells
+    .slice(1)
+    .map((c) => c.padStart(9))
+    .join(' | ')} |`;
+console.log(line(['asset', 'raw KB', 'gzip KB', 'brotli KB']));
+console.log(line(['-'.repeat(36), '-'.repeat(9), '-'.repeat(9), '-'.repeat(9)]));
+for (const row of rows) console.log(line([row.asset, kb(row.raw), kb(row.gzip), kb(row.brotli)]));
+const app = rows.filter((row) => row.kind === 'js' || row.kind === 'css');
+const sum = (key: 'raw' | 'gzip' | 'brotli') => app.reduce((total, row) => total + row[key], 0);
+console.log(line(['total JS + CSS', kb(sum('raw')), kb(sum('gzip')), kb(sum('brotli'))]));
+const total = sum('gzip');
+const verdict = total <= CLIENT_GZIP_BUDGET_BYTES ? 'within' : 'OVER';
+console.log(
+  `\nJS + CSS gzip: ${total} bytes of a ${CLIENT_GZIP_BUDGET_BYTES}-byte budget (${verdict} budget, ` +
+    `${Math.abs(CLIENT_GZIP_BUDGET_BYTES - total)} bytes ${total <= CLIENT_GZIP_BUDGET_BYTES ? 'to spare' : 'over'}).`,
+);
+process.exit(total <= CLIENT_GZIP_BUDGET_BYTES ? 0 : 1);
