@@ -408,7 +408,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     event.preventDefault();
     const run: Record<ShortcutAction, () => void> = {
       mic: () => media.setMic(!media.micOn),
-      camera: () => void media.setCamera(!media.cameraOn),
+      camera: () => void media.setCamera(!media.cameraLive),
       screen: () => canShare && void toggleScreen(),
       chat: () => togglePanel('chat'),
       quality: () => togglePanel('quality'),

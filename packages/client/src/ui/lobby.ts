@@ -33,7 +33,7 @@ export function mediaToggles(media: LocalMedia, className: string) {
     shortcut: SHORTCUT_KEYS.mic,
     testId: 'toggle-mic',
   });
-  const camera = button('Turn camera off', 'camera', () => void media.setCamera(!media.cameraOn), {
+  const camera = button('Turn camera off', 'camera', () => void media.setCamera(!media.cameraLive), {
     iconOnly: true,
     className,
     shortcut: SHORTCUT_KEYS.camera,
@@ -43,7 +43,7 @@ export function mediaToggles(media: LocalMedia, className: string) {
     const micLive = media.micOn && !!media.audioTrack;
     relabel(mic, micLive ? 'Mute microphone' : 'Unmute microphone', micLive ? 'mic' : 'micOff', SHORTCUT_KEYS.mic);
     mic.classList.toggle('off', !micLive);
-    const cameraLive = media.cameraOn;
+    const cameraLive = media.cameraLive;
     relabel(
       camera,
       cameraLive ? 'Turn camera off' : 'Turn camera on',

@@ -60,6 +60,11 @@ export class LocalMedia extends EventTarget {
     return this.stream.getAudioTracks()[0];
   }
 
+  /** The camera is on and running (not just wanted: it may be missing or blocked). */
+  get cameraLive(): boolean {
+    return this.cameraOn && !!this.#cameraTrack;
+  }
+
   /** What the other side should show: microphone live, any video, a screen. */
   get state(): { audio: boolean; video: boolean; screen: boolean } {
     return {
