@@ -32,7 +32,8 @@ const FAKE_DEVICES = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-m
 const DESKTOP = { width: 1200, height: 720 };
 const PHONE = { width: 390, height: 780 };
 
-const launch = (extra: string[]) => chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...extra] });
+const launch = (extra: string[]) =>
+  chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...extra] });
 
 async function open(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark', ...options });
@@ -122,18 +123,27 @@ try {
 
   // File transfer: an offer waiting for Accept, then the transfer itself.
   const notes = Buffer.alloc(12 * 1024 * 1024, 'Parley meeting notes. ');
-  await grace.getByTestId('file-input').setInputFiles({ name: 'meeting-notes.txt', mimeType: 'text/plain', buffer: notes });
+  await grace
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'meeting-notes.txt', mimeType: 'text/plain', buffer: notes });
   await ada.getByTestId('file-accept').waitFor();
   await shoot(ada, 'file-offer');
   await ada.getByTestId('file-accept').click();
-  await ada.locator('[data-testid="file-transfer"][data-state="transferring"], [data-testid="file-transfer"][data-state="done"]').waitFor();
+  await ada
+    .locator(
+      '[data-testid="file-transfer"][data-state="transferring"], [data-testid="file-transfer"][data-state="done"]',
+    )
+    .waitFor();
   await shoot(ada, 'file-transfer');
   await ada.locator('[data-testid="file-transfer"][data-state="done"]').waitFor();
   await shoot(ada, 'file-received');
 
   // Quality panel with the verification code.
   await ada.getByRole('button', { name: 'Call quality' }).click();
-  await ada.getByTestId('verification-code').filter({ hasText: /\d{3} \d{3}/ }).waitFor();
+  await ada
+    .getByTestId('verification-code')
+    .filter({ hasText: /\d{3} \d{3}/ })
+    .waitFor();
   await shoot(ada, 'quality-panel');
 
   // Phone layout, in a call.
@@ -205,5 +215,6 @@ try {
   await system.stop();
 }
 
-for (const { name, bytes } of taken) console.log(`${`${name}.png`.padEnd(28)} ${(bytes / 1000).toFixed(0).padStart(4)} KB`);
+for (const { name, bytes } of taken)
+  console.log(`${`${name}.png`.padEnd(28)} ${(bytes / 1000).toFixed(0).padStart(4)} KB`);
 console.log(`${taken.length} screenshots in ${outDir}`);
