@@ -18,6 +18,9 @@ export interface ChatPanelActions {
   peerName(): string;
 }
 
+/** Shortest time between two progress redraws of a transfer. */
+const PROGRESS_REDRAW_MS = 150;
+
 /** The chat and files panel. */
 export class ChatPanel {
   readonly element: HTMLElement;
@@ -30,6 +33,7 @@ export class ChatPanel {
   readonly #empty = h('p', { class: 'muted empty' }, 'Messages and files go straight to the other person, encrypted.');
   readonly #cards = new Map<string, HTMLElement>();
   readonly #downloads: string[] = [];
+  readonly #drawnAt = new WeakMap<HTMLElement, number>();
 
   constructor(private readonly actions: ChatPanelActions) {
     const input = h('input', {
@@ -89,6 +93,16 @@ export class ChatPanel {
       this.#cards.set(transfer.id, card);
       this.#append(card);
     }
+    // Progress arrives per 16 KB chunk; redrawing more often than the eye can follow only slows the transfer.
+    const now = performance.now();
+    if (
+      card.dataset.state === 'transferring' &&
+      transfer.state === 'transferring' &&
+      now - (this.#drawnAt.get(card) ?? 0) < PROGRESS_REDRAW_MS
+    ) {
+      return;
+    }
+    this.#drawnAt.set(card, now);
     const active = transfer.state === 'transferring' || transfer.state === 'verifying';
     const actions: HTMLElement[] = [];
     if (transfer.state === 'offered' && transfer.direction === 'receive') {
