@@ -1,0 +1,109 @@
+import type { LocalSystem } from '@parley/local';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from './browsers';
+import { rtcSnapshot, waitForMediaFlowing } from './media-checks';
+import { AppUser, startTwoPartyCall, UI } from './parley-app';
+import { startTestRuntime } from './runtime';
+
+/*
+ * The product as two people use it, in real Chromium, through the local runtime (API Gateway stand-in, real
+ * handlers, dynalite) and real coturn, against the production build of the client served with `/config.json`.
+ */
+
+let browser: TestBrowser;
+let system: LocalSystem;
+const users: AppUser[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser('chromium');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  system = await startTestRuntime();
+});
+
+afterEach(async () => {
+  await Promise.allSettled(users.splice(0).map((user) => user.close()));
+  await system?.stop();
+});
+
+/** A two-party call between two Chromium users (the second opens the first one's link). */
+async function call(queryA: '' | '?relay' | '?tcp' = '', queryB = queryA) {
+  const parties = await startTwoPartyCall(
+    system.siteUrl as string,
+    { browser, query: queryA },
+    { browser, query: queryB },
+  );
+  users.push(parties.a, parties.b);
+  return parties;
+}
+
+describe('when one person starts a call and another opens the link', () => {
+  it('should bring the call up by itself, with video and audio both ways and chat both ways', async () => {
+    const { a, b } = await call();
+    for (const user of [a, b]) {
+      const snapshot = await user.waitForCall();
+      expect(snapshot.video.frameWidth).toBeGreaterThan(0);
+      expect(snapshot.audio.packetsReceived).toBeGreaterThan(0);
+    }
+    await a.sendChat('Hello from A');
+    await b.waitForChat('Hello from A');
+    await b.sendChat('Hi A, B here');
+    await a.waitForChat('Hi A, B here');
+  });
+});
+
+describe('when relay is forced', () => {
+  it.each([
+    ['?relay', 'udp'],
+    ['?tcp', 'tcp'],
+  ] as const)(
+    'with %s, should relay through TURN over %s on both sides while video flows',
+    async (query, relayProtocol) => {
+      const { a, b } = await call(query);
+      for (const user of [a, b]) {
+        const snapshot = await user.waitForCall();
+        expect(snapshot.selectedPair?.localType).toBe('relay');
+        expect(snapshot.selectedPair?.relayProtocol).toBe(relayProtocol);
+        expect(snapshot.video.framesDecoded).toBeGreaterThan(0);
+      }
+    },
+  );
+});
+
+describe('when a third person opens the link of a full room', () => {
+  it('should tell them the room is full and leave the call of the first two untouched', async () => {
+    const { a, b, link } = await call();
+    await a.waitForCall();
+    await b.waitForCall();
+    const before = await rtcSnapshot(a.page);
+    const c = await AppUser.create(browser, 'C');
+    users.push(c);
+    await c.open(link);
+    await c.join();
+    await c.waitForProblem('room-full');
+    expect(await c.page.isVisible(UI.problem)).toBe(true);
+    for (const user of [a, b]) {
+      const after = await waitForMediaFlowing(user.page, user.label);
+      expect(after.connectionState).toBe('connected');
+    }
+    expect((await rtcSnapshot(a.page))?.peerCount).toBe(before?.peerCount);
+  });
+});
+
+describe('when one person hangs up and joins again through the same link', () => {
+  it('should show the other side that they left, and bring the call back when they return', async () => {
+    const { a, b, link } = await call();
+    await a.waitForCall();
+    await b.waitForCall();
+    await b.page.click(UI.hangUp);
+    await a.waitForText(UI.callStatus, 'left');
+    await b.open(link);
+    await b.join();
+    for (const user of [a, b]) await user.waitForCall();
+  });
+});
