@@ -72,6 +72,7 @@ function route(signalingUrl: string): void {
         name,
         onLeave: (reason) => {
           roomMedia.stopTracks();
+          if (media !== roomMedia) return; // the person already moved on (opened a link meanwhile)
           if (reason !== 'hung-up') {
             showProblem(reason, newCallButton());
             return;
@@ -80,7 +81,14 @@ function route(signalingUrl: string): void {
             messagePage(
               'You left the call',
               'The room stays open for a while: you can go back with the same link.',
-              button('Rejoin', undefined, () => route(signalingUrl), { className: 'btn primary', testId: 'rejoin' }),
+              button(
+                'Rejoin',
+                undefined,
+                () => {
+                  location.hash = roomId;
+                },
+                { className: 'btn primary', testId: 'rejoin' },
+              ),
               newCallButton(),
             ),
             'Call ended',

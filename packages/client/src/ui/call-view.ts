@@ -389,6 +389,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   async function leave(): Promise<void> {
     if (left) return;
     left = true;
+    // The room leaves the address bar at once, so opening its link again in this tab is a real navigation.
+    history.replaceState(null, '', location.pathname + location.search);
     await session.hangUp();
     o.onLeave('hung-up');
   }
