@@ -18,6 +18,8 @@ const TABLE_POLL_INTERVAL_MS = 20;
 export interface LocalDynamoDb {
   endpoint: string;
   tableName: string;
+  /** DynamoDB API requests served so far, by operation (e.g. `GetItem`): what benchmarks count at the server. */
+  requestCounts(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,15 @@ export async function startDynamoDb(options: {
   port?: number;
 }): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const requestCounts: Record<string, number> = {};
+  server.on('request', (request) => {
+    // Every DynamoDB API call is one POST whose X-Amz-Target names it: `DynamoDB_20120810.GetItem`.
+    const operation =
+      String(request.headers['x-amz-target'] ?? 'unknown')
+        .split('.')
+        .pop() ?? 'unknown';
+    requestCounts[operation] = (requestCounts[operation] ?? 0) + 1;
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -59,5 +70,5 @@ export async function startDynamoDb(options: {
   } finally {
     client.destroy();
   }
-  return { endpoint, tableName: options.tableName, stop };
+  return { endpoint, tableName: options.tableName, requestCounts: () => ({ ...requestCounts }), stop };
 }

@@ -61,6 +61,8 @@ export interface LocalSystem {
   siteUrl: string | undefined;
   dynamodbEndpoint: string;
   tableName: string;
+  /** DynamoDB API requests the local server has answered so far, by operation (for benchmarks). */
+  dynamodbRequestCounts(): Record<string, number>;
   gateway: WebSocketGateway;
   /** The running coturn, when there is one. */
   turn: LocalTurn | undefined;
@@ -149,6 +151,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       siteUrl: site?.url,
       dynamodbEndpoint: dynamodb.endpoint,
       tableName: dynamodb.tableName,
+      dynamodbRequestCounts: dynamodb.requestCounts,
       gateway,
       turn,
       turnUrls,
