@@ -15,6 +15,16 @@ export {
   TurnRequestError,
   turnRestCredentials,
 } from './turn-client';
+export {
+  EC2_USER_DATA_MAX_BYTES,
+  renderTurnHostUserData,
+  TURN_HOST_CONF_PATH,
+  TURN_HOST_EXEC_START,
+  TURN_HOST_SYSTEMD_DROP_IN_PATH,
+  TURN_HOST_TEST_SEAMS,
+  TURN_HOST_TLS_PEM_PATH,
+  type TurnHostUserDataOptions,
+} from './turn-host-user-data';
 export * from './turn-limits';
 export {
   renderTurnserverConf,

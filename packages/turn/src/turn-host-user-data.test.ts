@@ -1,0 +1,699 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnConfigFromArgs } from './cli';
+import { type CoturnProcess, findTurnserver, startCoturn } from './coturn-process';
+import { TurnClient, TurnRequestError, turnRestCredentials } from './turn-client';
+import {
+  EC2_USER_DATA_MAX_BYTES,
+  renderTurnHostUserData,
+  TURN_HOST_CONF_PATH,
+  TURN_HOST_EXEC_START,
+  TURN_HOST_SYSTEMD_DROP_IN_PATH,
+  TURN_HOST_TEST_SEAMS,
+  TURN_HOST_TLS_PEM_PATH,
+  type TurnHostUserDataOptions,
+} from './turn-host-user-data';
+import { TURN_LISTENING_PORT, TURN_RELAY_MAX_PORT, TURN_RELAY_MIN_PORT, TURN_TLS_LISTENING_PORT } from './turn-limits';
+import { renderTurnserverConf, TurnConfigError } from './turnserver-conf';
+
+/**
+ * The sandbox: the user-data script runs for real (bash, curl, python3, chown), with loopback stand-ins for the
+ * instance metadata service and Secrets Manager and PATH shims for apt-get and systemctl. The turnserver.conf it
+ * writes then runs in real coturn inside a network namespace ("the TURN host"), reached from this process ("the
+ * client", root namespace) over a veth pair, and relaying to an echo peer in a second namespace. Every address is
+ * a documentation address, which the deny list deliberately leaves allowed.
+ */
+const HOST = { privateIp: '198.51.100.10', publicIp: '203.0.113.10', relayIpv6: '2001:db8:1::10' };
+const CLIENT_IP = '198.51.100.20';
+const PEER = { ip: '192.0.2.30', ipv6: '2001:db8:2::30', gateway: '192.0.2.1', gatewayIpv6: '2001:db8:2::1' };
+const PEER_PORT = 40_000;
+const REGION = 'eu-west-1';
+const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:123456789012:secret:parley-turn-AbCdEf`;
+const TURN_SECRET = 'Sandbox0Turn0Secret0With0Enough0Entropy48chars00';
+const ROLE = {
+  name: 'parley-turn-host',
+  accessKeyId: 'ASIASANDBOXKEY000001',
+  secret: randomBytes(30).toString('base64'),
+};
+const ROLE_SESSION_TOKEN = randomBytes(48).toString('base64');
+
+/** How long the script may take in the sandbox (it downloads nothing; it normally finishes in well under a second). */
+const SCRIPT_TIMEOUT_MS = 20_000;
+/** How long the echo peer may take to bind its sockets. */
+const PEER_READY_TIMEOUT_MS = 10_000;
+
+const userDataOptions: TurnHostUserDataOptions = {
+  secretArn: SECRET_ARN,
+  region: REGION,
+  elasticIp: HOST.publicIp,
+  realm: 'parley',
+  listeningPort: TURN_LISTENING_PORT,
+  minPort: TURN_RELAY_MIN_PORT,
+  maxPort: TURN_RELAY_MAX_PORT,
+};
+const tlsOptions: TurnHostUserDataOptions = {
+  ...userDataOptions,
+  tls: { certificateSecretArn: `${SECRET_ARN}-tls`, port: TURN_TLS_LISTENING_PORT },
+};
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+describe('renderTurnHostUserData', () => {
+  it.each([
+    ['without TLS', userDataOptions],
+    ['with TLS', tlsOptions],
+  ])('should render a shellcheck-clean bash script %s', (_, options) => {
+    const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+      input: renderTurnHostUserData(options),
+      encoding: 'utf8',
+    });
+    expect(result.error, 'shellcheck must be installed').toBeUndefined();
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('should fit EC2’s user-data limit with room for long CloudFormation values', () => {
+    const long = { ...tlsOptions, secretArn: `${SECRET_ARN}${'x'.repeat(200)}`, realm: `${'r'.repeat(60)}.example` };
+    expect(Buffer.byteLength(renderTurnHostUserData(long))).toBeLessThan(EC2_USER_DATA_MAX_BYTES);
+  });
+
+  it.each([
+    ['a quote in the secret ARN', { secretArn: "arn'; reboot; '" }],
+    ['a newline in the region', { region: 'eu-west-1\nreboot' }],
+    ['a realm that is no DNS name', { realm: 'parley\nno-auth' }],
+    ['a listening port inside the relay range', { listeningPort: 50_000 }],
+  ])('should refuse %s', (_, change) => {
+    expect(() => renderTurnHostUserData({ ...userDataOptions, ...change })).toThrow(TurnConfigError);
+  });
+});
+
+describe('when the user-data runs on a sandbox host', () => {
+  const sandbox = new Sandbox();
+  let run: { status: number | null; stderr: string };
+
+  beforeAll(async () => {
+    await sandbox.prepare();
+    run = await sandbox.runUserData(renderTurnHostUserData(userDataOptions));
+  });
+  afterAll(() => sandbox.dispose());
+
+  it('should finish successfully', () => {
+    expect(run.stderr).toContain(`coturn is running on ${HOST.privateIp} (public ${HOST.publicIp})`);
+    expect(run.status).toBe(0);
+  });
+
+  it('should write exactly what `turn-config --profile production` prints for the same addresses and secret', () => {
+    const secretFile = join(sandbox.directory, 'turn-secret');
+    writeFileSync(secretFile, `${TURN_SECRET}\n`);
+    const printed = turnConfigFromArgs([
+      ...['--profile', 'production', '--public-ip', HOST.publicIp, '--private-ip', HOST.privateIp],
+      ...['--secret-file', secretFile],
+    ]);
+    expect(sandbox.read(TURN_HOST_CONF_PATH)).toBe(printed);
+    expect(printed).toBe(
+      renderTurnserverConf({
+        profile: 'production',
+        secret: TURN_SECRET,
+        realm: 'parley',
+        listeningPort: TURN_LISTENING_PORT,
+        minPort: TURN_RELAY_MIN_PORT,
+        maxPort: TURN_RELAY_MAX_PORT,
+        externalIp: { public: HOST.publicIp, private: HOST.privateIp },
+      }),
+    );
+  });
+
+  it('should keep the configuration (it holds the secret) readable by root and coturn’s group only', () => {
+    const stat = statSync(sandbox.path(TURN_HOST_CONF_PATH));
+    expect(stat.mode & 0o777).toBe(0o640);
+    expect(stat.uid).toBe(0);
+    expect(stat.gid).toBe(Number(execFileSync('getent', ['group', 'turnserver'], { encoding: 'utf8' }).split(':')[2]));
+  });
+
+  it('should ask IMDSv2 for a session token and present it on every metadata read', () => {
+    expect(sandbox.imds.tokensIssued).toBeGreaterThan(0);
+    expect(sandbox.imds.refusedReads).toBe(0);
+    expect(sandbox.imds.reads).toEqual(
+      expect.arrayContaining([
+        'meta-data/local-ipv4',
+        'meta-data/public-ipv4',
+        'meta-data/iam/security-credentials/',
+        `meta-data/iam/security-credentials/${ROLE.name}`,
+      ]),
+    );
+  });
+
+  it('should read the TURN secret with a request signed by the instance role’s temporary credentials', () => {
+    expect(sandbox.secretsManager.requests).toEqual([
+      { secretId: SECRET_ARN, accessKeyId: ROLE.accessKeyId, sessionToken: ROLE_SESSION_TOKEN, signatureValid: true },
+    ]);
+  });
+
+  it('should install coturn with apt, without letting the package start it on its default configuration', () => {
+    const apt = sandbox.shimCalls('apt-get');
+    expect(apt.some((call) => call.includes('update'))).toBe(true);
+    const install = apt.find((call) => call.includes('install'));
+    expect(install).toEqual(expect.arrayContaining(['-y', 'coturn']));
+    expect(sandbox.shimCalls('policy-rc.d-present-during-install')).toEqual([['yes']]);
+    expect(existsSync(sandbox.path('/usr/sbin/policy-rc.d'))).toBe(false);
+  });
+
+  it('should run coturn under systemd on this configuration, restarting it whenever it fails', () => {
+    const dropIn = sandbox.read(TURN_HOST_SYSTEMD_DROP_IN_PATH).split('\n');
+    expect(dropIn).toEqual(
+      expect.arrayContaining([
+        '[Service]',
+        'ExecStart=',
+        `ExecStart=${TURN_HOST_EXEC_START}`,
+        'Restart=on-failure',
+        'StartLimitIntervalSec=0',
+      ]),
+    );
+    expect(sandbox.shimCalls('systemctl')).toEqual([['daemon-reload'], ['enable', 'coturn'], ['restart', 'coturn']]);
+  });
+
+  describe('when the TURN host serves on the written configuration', () => {
+    let coturn: CoturnProcess;
+    const clients: TurnClient[] = [];
+    const allocate = async (family?: 'ipv6') => {
+      const client = await TurnClient.open({ address: HOST.privateIp, port: TURN_LISTENING_PORT });
+      clients.push(client);
+      const credentials = turnRestCredentials({
+        secret: TURN_SECRET,
+        member: `sandbox-${clients.length}`,
+        expiresAtSeconds: nowSeconds() + 600,
+      });
+      return { client, allocation: await client.allocate({ ...credentials, ...(family ? { family } : {}) }) };
+    };
+
+    beforeAll(async () => {
+      await sandbox.createNetwork();
+      coturn = await sandbox.startCoturn(sandbox.read(TURN_HOST_CONF_PATH));
+    });
+    afterAll(async () => {
+      for (const client of clients.splice(0)) client.close();
+      await coturn?.stop();
+    });
+
+    it('should allocate a relay advertised on the public address (external-ip mapping)', async () => {
+      const { client, allocation } = await allocate();
+      expect(allocation.relayed.address).toBe(HOST.publicIp);
+      expect(allocation.relayed.port).toBeGreaterThanOrEqual(TURN_RELAY_MIN_PORT);
+      expect(allocation.relayed.port).toBeLessThanOrEqual(TURN_RELAY_MAX_PORT);
+      expect(allocation.mapped.address).toBe(CLIENT_IP);
+      await client.refresh(0);
+    });
+
+    it('should relay to a peer on another host and back, by indication and by channel', async () => {
+      const { client } = await allocate();
+      const peer = { address: PEER.ip, port: PEER_PORT };
+      await client.createPermission(PEER.ip);
+      client.send(peer, Buffer.from('hello peer'));
+      const echoed = await client.nextData();
+      expect(echoed).toEqual({ peer, data: Buffer.from('echo:hello peer') });
+      await client.channelBind(0x4000, peer);
+      client.sendOnChannel(0x4000, Buffer.from('on a channel'));
+      expect((await client.nextData()).data.toString()).toBe('echo:on a channel');
+      await client.refresh(0);
+    });
+
+    it.each([
+      ['127.0.0.1', 'loopback'],
+      ['10.0.0.1', 'private (the VPC)'],
+      ['172.16.0.1', 'private'],
+      ['192.168.1.1', 'private'],
+      ['100.64.0.1', 'carrier-grade NAT'],
+      ['169.254.169.254', 'instance metadata'],
+      ['224.0.0.1', 'multicast'],
+    ])('should refuse CreatePermission for %s (%s) with 403', async (address) => {
+      const { client } = await allocate();
+      const refusal = await client.createPermission(address).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(TurnRequestError);
+      expect((refusal as TurnRequestError).code).toBe(403);
+      await client.refresh(0);
+    });
+
+    /**
+     * When both callers need the relay, each one's peer is the other's relayed address: this host's public address.
+     * coturn maps it to the private address and always allows that one ("Whitelisting external-ip private part"),
+     * whatever the deny list says; calls where both sides are relayed depend on it.
+     */
+    it('should relay between two allocations on this host through its public address', async () => {
+      const [alice, bob] = await Promise.all([allocate(), allocate()]);
+      await alice.client.createPermission(HOST.publicIp);
+      await bob.client.createPermission(HOST.publicIp);
+      alice.client.send(bob.allocation.relayed, Buffer.from('relay to relay'));
+      const received = await bob.client.nextData();
+      expect(received).toEqual({ peer: alice.allocation.relayed, data: Buffer.from('relay to relay') });
+      await Promise.all([alice.client.refresh(0), bob.client.refresh(0)]);
+    });
+
+    it('should refuse IPv6 and IPv4-mapped peers on its IPv4-only relay (443: no IPv6 relay exists)', async () => {
+      const { client } = await allocate();
+      for (const address of ['::ffff:127.0.0.1', '::ffff:169.254.169.254', 'fd00:ec2::254']) {
+        await expect(client.createPermission(address)).rejects.toMatchObject({ code: 443 });
+      }
+      await client.refresh(0);
+    });
+  });
+
+  /**
+   * An EC2 host in our VPC has no IPv6 address, so the written configuration relays over IPv4 only and the IPv6
+   * rules of the deny list are never reached (above: 443). A host that gains IPv6 must still be safe on coturn 4.6,
+   * which lets IPv4-mapped peers past IPv4-only rules (CVE-2026-27624). So the same file, plus one IPv6 relay
+   * address, must refuse every IPv6 form of the forbidden addresses with 403 and still relay to a public one.
+   */
+  describe('when the TURN host also relays over IPv6', () => {
+    let coturn: CoturnProcess;
+    const clients: TurnClient[] = [];
+
+    beforeAll(async () => {
+      await sandbox.createNetwork();
+      coturn = await sandbox.startCoturn(`${sandbox.read(TURN_HOST_CONF_PATH)}relay-ip=${HOST.relayIpv6}\n`);
+    });
+    afterAll(async () => {
+      for (const client of clients.splice(0)) client.close();
+      await coturn?.stop();
+    });
+
+    const allocateIpv6 = async () => {
+      const client = await TurnClient.open({ address: HOST.privateIp, port: TURN_LISTENING_PORT });
+      clients.push(client);
+      const credentials = turnRestCredentials({
+        secret: TURN_SECRET,
+        member: `sandbox-v6-${clients.length}`,
+        expiresAtSeconds: nowSeconds() + 600,
+      });
+      const allocation = await client.allocate({ ...credentials, family: 'ipv6' });
+      expect(allocation.relayed.address).toBe(HOST.relayIpv6);
+      return client;
+    };
+
+    it('should relay to a public IPv6 peer (the control: the deny list is not denying everything)', async () => {
+      const client = await allocateIpv6();
+      const peer = { address: PEER.ipv6, port: PEER_PORT };
+      await client.createPermission(PEER.ipv6);
+      client.send(peer, Buffer.from('hello v6 peer'));
+      expect((await client.nextData()).data.toString()).toBe('echo:hello v6 peer');
+      await client.refresh(0);
+    });
+
+    it.each([
+      ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+      ['::ffff:10.0.0.1', 'IPv4-mapped private'],
+      ['::ffff:172.16.0.1', 'IPv4-mapped private'],
+      ['::ffff:192.168.1.1', 'IPv4-mapped private'],
+      ['::ffff:169.254.169.254', 'IPv4-mapped instance metadata'],
+      ['::ffff:198.51.100.10', 'IPv4-mapped form of an otherwise allowed address: IPv4 goes through IPv4 rules only'],
+      ['::127.0.0.1', 'IPv4-compatible loopback'],
+      ['64:ff9b::a9fe:a9fe', 'NAT64 instance metadata'],
+      ['2002:a9fe:a9fe::1', '6to4 instance metadata'],
+      ['::1', 'IPv6 loopback'],
+      ['fd00:ec2::254', 'instance metadata over IPv6'],
+      ['fe80::1', 'link-local'],
+    ])('should refuse CreatePermission for %s (%s) with 403', async (address) => {
+      const client = await allocateIpv6();
+      const refusal = await client.createPermission(address).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(TurnRequestError);
+      expect((refusal as TurnRequestError).code).toBe(403);
+      await client.refresh(0);
+    });
+  });
+});
+
+describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
+  const sandbox = new Sandbox();
+  let run: { status: number | null; stderr: string };
+
+  beforeAll(async () => {
+    await sandbox.prepare();
+    run = await sandbox.runUserData(renderTurnHostUserData(tlsOptions));
+  });
+  afterAll(() => sandbox.dispose());
+
+  it('should write the certificate bundle privately and point coturn at it', () => {
+    expect(run.status).toBe(0);
+    expect(sandbox.read(TURN_HOST_TLS_PEM_PATH)).toBe(`${TLS_PEM}\n`);
+    expect(statSync(sandbox.path(TURN_HOST_TLS_PEM_PATH)).mode & 0o777).toBe(0o640);
+    const conf = sandbox.read(TURN_HOST_CONF_PATH).split('\n');
+    expect(conf).toEqual(
+      expect.arrayContaining([
+        `tls-listening-port=${TURN_TLS_LISTENING_PORT}`,
+        `cert=${TURN_HOST_TLS_PEM_PATH}`,
+        `pkey=${TURN_HOST_TLS_PEM_PATH}`,
+      ]),
+    );
+    expect(sandbox.secretsManager.requests.map((request) => request.secretId)).toEqual([
+      SECRET_ARN,
+      `${SECRET_ARN}-tls`,
+    ]);
+  });
+});
+
+describe('when the user-data cannot learn what it needs', () => {
+  const sandbox = new Sandbox();
+  beforeAll(() => sandbox.prepare());
+  afterAll(() => sandbox.dispose());
+
+  it('should stop before writing a configuration when the secret has an unusable form', async () => {
+    sandbox.secretsManager.values.set(SECRET_ARN, 'short');
+    const run = await sandbox.runUserData(renderTurnHostUserData(userDataOptions));
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('the TURN secret has an unusable form');
+    expect(existsSync(sandbox.path(TURN_HOST_CONF_PATH))).toBe(false);
+    expect(sandbox.shimCalls('systemctl')).toEqual([]);
+  });
+});
+
+/** A PEM bundle of the right shape (the script only checks the shape; coturn would read it). */
+const TLS_PEM = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIBsandbox',
+  '-----END CERTIFICATE-----',
+  '-----BEGIN PRIVATE KEY-----',
+  'MIIEsandbox',
+  '-----END PRIVATE KEY-----',
+].join('\n');
+
+/** One sandbox host: a root directory, PATH shims, the metadata and Secrets Manager stand-ins, and its network. */
+class Sandbox {
+  directory = '';
+  readonly imds = new MetadataStandIn();
+  readonly secretsManager = new SecretsManagerStandIn();
+  private readonly id = `${process.pid % 10_000}${randomBytes(1).toString('hex')}`;
+  private readonly namespaces = { host: `parley-th-${this.id}`, peer: `parley-pe-${this.id}` };
+  private peerProcess: ChildProcess | undefined;
+  private networkCreated = false;
+
+  /** Starts the stand-ins and writes the shims. Throws (failing the tests) when this machine cannot host it. */
+  async prepare(): Promise<void> {
+    if (process.getuid?.() !== 0) throw new Error('the TURN host sandbox needs root (files owned by root, ip netns)');
+    const turnserver = findTurnserver();
+    if (!turnserver) throw new Error('coturn is not installed: apt-get install coturn');
+    this.directory = mkdtempSync(join(tmpdir(), 'parley-turn-host-'));
+    mkdirSync(join(this.directory, 'root'));
+    const bin = join(this.directory, 'bin');
+    mkdirSync(bin);
+    const shim = (name: string, extra = '') =>
+      writeShim(join(bin, name), `printf '%s\\n' "$*" >>"${this.directory}/${name}.calls"\n${extra}`);
+    shim('systemctl');
+    // Records whether policy-rc.d held back service starts while the package was installed.
+    shim(
+      'apt-get',
+      `case " $* " in *' install '*) [ -x "${this.path('/usr/sbin/policy-rc.d')}" ] && echo yes >>"${this.directory}/policy-rc.d-present-during-install.calls";; esac`,
+    );
+    // coturn's command line as the systemd drop-in runs it (no pid file), wherever the launcher puts the config.
+    writeShim(join(bin, 'turnserver-as-in-unit'), `exec ${turnserver} "$@" --pidfile=`);
+    this.secretsManager.values.set(SECRET_ARN, TURN_SECRET);
+    this.secretsManager.values.set(`${SECRET_ARN}-tls`, TLS_PEM);
+    await Promise.all([this.imds.start(), this.secretsManager.start()]);
+  }
+
+  /** Runs the script as cloud-init would (as root, bash), with the stand-ins and shims in place. */
+  runUserData(script: string): Promise<{ status: number | null; stderr: string }> {
+    const file = join(this.directory, 'user-data');
+    writeFileSync(file, script, { mode: 0o700 });
+    const child = spawn('bash', [file], {
+      env: {
+        PATH: `${join(this.directory, 'bin')}:${process.env.PATH}`,
+        [TURN_HOST_TEST_SEAMS.imdsEndpoint]: this.imds.url,
+        [TURN_HOST_TEST_SEAMS.secretsManagerEndpoint]: this.secretsManager.url,
+        [TURN_HOST_TEST_SEAMS.rootDirectory]: join(this.directory, 'root'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the user-data did not finish within ${SCRIPT_TIMEOUT_MS} ms:\n${stderr}`));
+      }, SCRIPT_TIMEOUT_MS);
+      child.once('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stderr });
+      });
+    });
+  }
+
+  /** Where a host path lands in the sandbox. */
+  path(hostPath: string): string {
+    return join(this.directory, 'root', hostPath);
+  }
+
+  read(hostPath: string): string {
+    return readFileSync(this.path(hostPath), 'utf8');
+  }
+
+  /** The argument lists a shim was called with, in order. */
+  shimCalls(name: string): string[][] {
+    const file = join(this.directory, `${name}.calls`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(' '));
+  }
+
+  /**
+   * The TURN host namespace (its "private" address faces the client in the root namespace, a second link faces the
+   * peer's namespace) and an echo peer. Created once, torn down by {@link dispose}.
+   */
+  async createNetwork(): Promise<void> {
+    if (this.networkCreated) return;
+    this.networkCreated = true;
+    const { host, peer } = this.namespaces;
+    const clientLink = `pc${this.id}`;
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    ip('netns', 'add', host);
+    ip('netns', 'add', peer);
+    ip('link', 'add', clientLink, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host);
+    ip('addr', 'add', `${CLIENT_IP}/24`, 'dev', clientLink);
+    ip('link', 'set', clientLink, 'up');
+    ip('-n', host, 'link', 'set', 'lo', 'up');
+    ip('-n', host, 'addr', 'add', `${HOST.privateIp}/24`, 'dev', 'eth0');
+    ip('-n', host, '-6', 'addr', 'add', `${HOST.relayIpv6}/64`, 'dev', 'eth0', 'nodad');
+    ip('-n', host, 'link', 'set', 'eth0', 'up');
+    ip('-n', host, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peer);
+    ip('-n', host, 'addr', 'add', `${PEER.gateway}/24`, 'dev', 'eth1');
+    ip('-n', host, '-6', 'addr', 'add', `${PEER.gatewayIpv6}/64`, 'dev', 'eth1', 'nodad');
+    ip('-n', host, 'link', 'set', 'eth1', 'up');
+    ip('-n', peer, 'link', 'set', 'lo', 'up');
+    ip('-n', peer, 'addr', 'add', `${PEER.ip}/24`, 'dev', 'eth0');
+    ip('-n', peer, '-6', 'addr', 'add', `${PEER.ipv6}/64`, 'dev', 'eth0', 'nodad');
+    ip('-n', peer, 'link', 'set', 'eth0', 'up');
+    ip('-n', peer, 'route', 'add', 'default', 'via', PEER.gateway);
+    ip('-n', peer, '-6', 'route', 'add', 'default', 'via', PEER.gatewayIpv6);
+    this.peerProcess = await startEchoPeer(peer);
+  }
+
+  /** Real coturn in the TURN host namespace, on the given configuration text. */
+  startCoturn(confText: string): Promise<CoturnProcess> {
+    return startCoturn({
+      confText,
+      listeningIp: HOST.privateIp,
+      listeningPort: TURN_LISTENING_PORT,
+      turnserverPath: join(this.directory, 'bin', 'turnserver-as-in-unit'),
+      commandPrefix: ['ip', 'netns', 'exec', this.namespaces.host],
+    });
+  }
+
+  /** Stops everything it started; safe after a partial prepare. */
+  async dispose(): Promise<void> {
+    this.peerProcess?.kill('SIGKILL');
+    for (const namespace of Object.values(this.namespaces)) {
+      // Whatever still runs inside (a coturn of a failed test) would keep the namespace's sockets alive.
+      const pids = spawnSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8' }).stdout ?? '';
+      for (const pid of pids.split('\n').filter(Boolean)) spawnSync('kill', ['-9', pid]);
+      // Deleting a namespace deletes its veth ends, and with them their peers in the root namespace.
+      spawnSync('ip', ['netns', 'del', namespace], { stdio: 'ignore' });
+    }
+    await Promise.all([this.imds.stop(), this.secretsManager.stop()]);
+    if (this.directory) rmSync(this.directory, { recursive: true, force: true });
+  }
+}
+
+function writeShim(file: string, body: string): void {
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+}
+
+/** A UDP echo peer (IPv4 and IPv6) in a namespace; resolves once both sockets are bound. */
+async function startEchoPeer(namespace: string): Promise<ChildProcess> {
+  const program = `
+    const dgram = require('node:dgram');
+    let bound = 0;
+    for (const [type, address] of [['udp4', '0.0.0.0'], ['udp6', '::']]) {
+      const socket = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
+      socket.on('error', (error) => { console.error(error.message); process.exit(1); });
+      socket.on('message', (message, from) => socket.send(Buffer.concat([Buffer.from('echo:'), message]), from.port, from.address));
+      socket.bind(${PEER_PORT}, address, () => { if (++bound === 2) console.log('ready'); });
+    }`;
+  const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', program], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`echo peer not ready: ${output}`)), PEER_READY_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`echo peer exited: ${output}`));
+    });
+  });
+  return child;
+}
+
+/** An HTTP server on loopback; subclasses answer requests. */
+abstract class StandIn {
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const { status, body } = this.answer(request, Buffer.concat(chunks));
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  protected abstract answer(request: IncomingMessage, body: Buffer): { status: number; body: string };
+}
+
+/** IMDSv2 as EC2 serves it: PUT a token, then GETs that carry it; token-less reads are refused (401). */
+class MetadataStandIn extends StandIn {
+  private readonly tokens = new Set<string>();
+  tokensIssued = 0;
+  refusedReads = 0;
+  readonly reads: string[] = [];
+
+  protected answer(request: IncomingMessage): { status: number; body: string } {
+    if (request.method === 'PUT' && request.url === '/latest/api/token') {
+      if (!request.headers['x-aws-ec2-metadata-token-ttl-seconds']) return { status: 400, body: 'ttl missing' };
+      const token = randomBytes(16).toString('hex');
+      this.tokens.add(token);
+      this.tokensIssued++;
+      return { status: 200, body: token };
+    }
+    const token = request.headers['x-aws-ec2-metadata-token'];
+    if (request.method !== 'GET' || typeof token !== 'string' || !this.tokens.has(token)) {
+      this.refusedReads++;
+      return { status: 401, body: '' };
+    }
+    const path = (request.url ?? '').replace(/^\/latest\//, '');
+    this.reads.push(path);
+    const answers: Record<string, string> = {
+      'meta-data/local-ipv4': HOST.privateIp,
+      'meta-data/public-ipv4': HOST.publicIp,
+      'meta-data/iam/security-credentials/': ROLE.name,
+      [`meta-data/iam/security-credentials/${ROLE.name}`]: JSON.stringify({
+        Code: 'Success',
+        Type: 'AWS-HMAC',
+        AccessKeyId: ROLE.accessKeyId,
+        SecretAccessKey: ROLE.secret,
+        Token: ROLE_SESSION_TOKEN,
+        Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    };
+    const body = answers[path];
+    return body === undefined ? { status: 404, body: 'Not Found' } : { status: 200, body };
+  }
+}
+
+/** Secrets Manager's GetSecretValue (JSON 1.1 protocol), checking the SigV4 signature against the role's keys. */
+class SecretsManagerStandIn extends StandIn {
+  readonly values = new Map<string, string>();
+  readonly requests: {
+    secretId: string;
+    accessKeyId: string;
+    sessionToken: string | undefined;
+    signatureValid: boolean;
+  }[] = [];
+
+  protected answer(request: IncomingMessage, body: Buffer): { status: number; body: string } {
+    if (request.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') return { status: 400, body: '' };
+    const authorization =
+      /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/secretsmanager\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+        String(request.headers.authorization ?? ''),
+      );
+    const secretId = String((JSON.parse(body.toString('utf8')) as { SecretId?: unknown }).SecretId);
+    const sessionToken = request.headers['x-amz-security-token'];
+    const [, accessKeyId = '', date = '', region = '', signedHeaders = '', signature = ''] = authorization ?? [];
+    const signatureValid =
+      authorization !== null &&
+      region === REGION &&
+      signedHeaders.split(';').includes('x-amz-security-token') &&
+      signature === sigV4Signature(request, body, { date, region, signedHeaders, secretKey: ROLE.secret });
+    this.requests.push({
+      secretId,
+      accessKeyId,
+      sessionToken: typeof sessionToken === 'string' ? sessionToken : undefined,
+      signatureValid,
+    });
+    const value = this.values.get(secretId);
+    if (!signatureValid || accessKeyId !== ROLE.accessKeyId) return { status: 403, body: 'AccessDenied' };
+    if (value === undefined) return { status: 400, body: 'ResourceNotFoundException' };
+    return { status: 200, body: JSON.stringify({ ARN: secretId, Name: 'parley-turn', SecretString: value }) };
+  }
+}
+
+/** The AWS Signature Version 4 of a request, recomputed from what arrived (RFC-style canonical request). */
+function sigV4Signature(
+  request: IncomingMessage,
+  body: Buffer,
+  scope: { date: string; region: string; signedHeaders: string; secretKey: string },
+): string {
+  const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+  const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+  const [path = '/', query = ''] = (request.url ?? '/').split('?');
+  const headerNames = scope.signedHeaders.split(';');
+  const canonicalHeaders = headerNames
+    .map(
+      (name) =>
+        `${name}:${String(request.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
+  const canonicalRequest = [request.method, path, query, canonicalHeaders, scope.signedHeaders, sha256(body)].join(
+    '\n',
+  );
+  const amzDate = String(request.headers['x-amz-date'] ?? '');
+  const credentialScope = `${scope.date}/${scope.region}/secretsmanager/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, sha256(canonicalRequest)].join('\n');
+  let key: Buffer = hmac(`AWS4${scope.secretKey}`, scope.date);
+  for (const part of [scope.region, 'secretsmanager', 'aws4_request']) key = hmac(key, part);
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
