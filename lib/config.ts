@@ -1,16 +1,17 @@
 import { DEFAULT_THROTTLE, TURN_CREDENTIAL_TTL_SECONDS } from '@parley/protocol';
+import { TURN_LISTENING_PORT, TURN_RELAY_MAX_PORT, TURN_RELAY_MIN_PORT, TURN_TLS_LISTENING_PORT } from '@parley/turn';
 import * as v from 'valibot';
 
 /** Default relay port range of coturn: the IANA dynamic range, as coturn itself defaults. */
-export const DEFAULT_RELAY_PORT_MIN = 49152;
-export const DEFAULT_RELAY_PORT_MAX = 65535;
+export const DEFAULT_RELAY_PORT_MIN = TURN_RELAY_MIN_PORT;
+export const DEFAULT_RELAY_PORT_MAX = TURN_RELAY_MAX_PORT;
 
 /** The standard STUN/TURN port (UDP and TCP). */
-export const DEFAULT_TURN_PORT = 3478;
+export const DEFAULT_TURN_PORT = TURN_LISTENING_PORT;
 
 /** The standard TURN-over-TLS port; 443 is the alternative that passes strict corporate firewalls. */
-export const DEFAULT_TURN_TLS_PORT = 5349;
-export const TURN_TLS_PORTS = [5349, 443] as const;
+export const DEFAULT_TURN_TLS_PORT = TURN_TLS_LISTENING_PORT;
+export const TURN_TLS_PORTS = [TURN_TLS_LISTENING_PORT, 443] as const;
 
 /** A small Graviton instance: coturn is light, and a 1:1 call relays at most a few Mbit/s. */
 export const DEFAULT_INSTANCE_TYPE = 't4g.small';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TURN_DEFAULT_REALM } from '@parley/turn';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,9 +33,6 @@ export function resolveClientDistPath(scope: Construct, distPath: string = CLIEN
   );
   return CLIENT_PLACEHOLDER_PATH;
 }
-
-/** The TURN realm when no TURN domain is set; with REST credentials it only has to match on both sides. */
-const DEFAULT_TURN_REALM = 'parley';
 
 export interface ParleyStackProps extends StackProps {
   readonly config: ParleyConfig;
@@ -76,7 +74,7 @@ export class ParleyStack extends Stack {
       listeningPort: config.turnPort,
       relayPortMin: config.relayPortMin,
       relayPortMax: config.relayPortMax,
-      realm: config.turnDomain ?? DEFAULT_TURN_REALM,
+      realm: config.turnDomain ?? TURN_DEFAULT_REALM,
       detailedMonitoring: config.detailedMonitoring,
       logRetention,
       ...(tls ? { tls } : {}),

@@ -59,7 +59,7 @@ export interface SignalingApiProps {
   readonly logRetention: logs.RetentionDays;
   /**
    * Whether to set API Gateway's account-wide CloudWatch role, which WebSocket access logging requires (see
-   * docs/infrastructure.md: a fresh account has none; an account that has one can keep it).
+   * README, Configuration: a fresh account has none; an account that has one can keep it).
    */
   readonly createApiGatewayLogRole: boolean;
 }

@@ -1,3 +1,4 @@
+import { renderTurnHostUserData } from '@parley/turn';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,7 +6,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag';
-import { renderTurnUserData } from './turn-user-data-stub';
 
 /** Canonical's public SSM parameter for the current Ubuntu 24.04 LTS arm64 AMI: resolved at deploy, no lookup. */
 export const UBUNTU_AMI_PARAMETER =
@@ -19,12 +19,6 @@ export const TURN_VPC_CIDR = '10.77.0.0/24';
 
 /** AWS managed policy that lets SSM Session Manager reach the instance (instead of SSH). */
 const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
-
-/** Where the TURN setup script is kept on the host, so an operator can re-run it over Session Manager. */
-const SETUP_SCRIPT_PATH = '/usr/local/sbin/parley-turn-setup';
-
-/** How long first boot waits for the Elastic IP to show up in the instance metadata before giving up. */
-const EIP_WAIT_SECONDS = 300;
 
 export interface TurnTlsProps {
   /** The name in the certificate (clients connect to `turns:<domain>:<port>`). */
@@ -109,22 +103,17 @@ export class TurnServer extends Construct {
       tags: [{ key: 'Name', value: `${Stack.of(this).stackName}-turn` }],
     });
 
-    const region = Stack.of(this).region;
-    const setupScript = renderTurnUserData({
+    // Tokens (secret ARN, region, Elastic IP) are resolved by CloudFormation inside the script.
+    const userData = renderTurnHostUserData({
       secretArn: props.turnSecret.secretArn,
-      region,
+      region: Stack.of(this).region,
+      elasticIp: this.elasticIp.attrPublicIp,
       realm: props.realm,
+      listeningPort: props.listeningPort,
       minPort: props.relayPortMin,
       maxPort: props.relayPortMax,
-      listeningPort: props.listeningPort,
       ...(props.tls
-        ? {
-            tls: {
-              domain: props.tls.domain,
-              certificateSecretArn: props.tls.certificateSecret.secretArn,
-              port: props.tls.port,
-            },
-          }
+        ? { tls: { certificateSecretArn: props.tls.certificateSecret.secretArn, port: props.tls.port } }
         : {}),
     });
 
@@ -135,7 +124,7 @@ export class TurnServer extends Construct {
       machineImage: ec2.MachineImage.fromSsmParameter(UBUNTU_AMI_PARAMETER, { os: ec2.OperatingSystemType.LINUX }),
       securityGroup: this.securityGroup,
       role,
-      userData: ec2.UserData.custom(bootScript(setupScript, this.elasticIp.attrPublicIp)),
+      userData: ec2.UserData.custom(userData),
       // A changed setup script only runs on a fresh host; the Elastic IP keeps the address across replacements.
       userDataCausesReplacement: true,
       // IMDSv2 only (what `requireImdsv2` sets), plus a hop limit of 1: coturn runs on the host itself, so nothing
@@ -190,32 +179,4 @@ export function turnIngressPorts(
   ];
   if (props.tls) rules.push([ec2.Port.tcp(props.tls.port), 'TURN over TLS']);
   return rules;
-}
-
-/**
- * First-boot script: waits until the Elastic IP is attached (coturn advertises the public address it finds in the
- * instance metadata, and CloudFormation attaches the address only after the instance runs), then stores and runs
- * the TURN setup script.
- */
-function bootScript(setupScript: string, elasticIp: string): string {
-  return [
-    '#!/bin/bash',
-    'set -euo pipefail',
-    `expected_ip='${elasticIp}'`,
-    'imds=http://169.254.169.254',
-    `deadline=$((SECONDS + ${EIP_WAIT_SECONDS}))`,
-    'while :; do',
-    '  token=$(curl -fsS -X PUT "$imds/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 60" || true)',
-    '  ip=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/public-ipv4" || true)',
-    '  [ "$ip" = "$expected_ip" ] && break',
-    '  if [ "$SECONDS" -ge "$deadline" ]; then echo "parley: Elastic IP $expected_ip not attached" >&2; exit 1; fi',
-    '  sleep 2',
-    'done',
-    `install -m 700 /dev/null ${SETUP_SCRIPT_PATH}`,
-    `cat > ${SETUP_SCRIPT_PATH} <<'PARLEY_TURN_SETUP'`,
-    setupScript.trimEnd(),
-    'PARLEY_TURN_SETUP',
-    `exec ${SETUP_SCRIPT_PATH}`,
-    '',
-  ].join('\n');
 }
