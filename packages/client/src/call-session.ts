@@ -102,6 +102,8 @@ export class CallSession {
   #qualityCounters: QualityCounters | undefined;
   #media = { audio: false, video: false, screen: false };
   #ended = false;
+  /** Negotiator instances of the peer that it has replaced (page reloads). */
+  readonly #retired = new Set<string>();
 
   constructor(private readonly o: CallSessionOptions) {
     const stored = sessionStorage.getItem(RESUME_STORAGE_PREFIX + o.roomId);
@@ -245,6 +247,8 @@ export class CallSession {
   #onServerMessage(message: Exclude<ServerMessage, { type: 'joined' | 'pong' | 'left' }>): void {
     switch (message.type) {
       case 'peer-joined':
+        // Deliveries can repeat: a second notice of the member we already call must not restart the call.
+        if (this.#peer?.memberId === message.memberId) return;
         this.#events.log(`peer joined (${message.role})`);
         this.#startPeer(message.memberId, message.name);
         return;
@@ -277,6 +281,8 @@ export class CallSession {
     this.#events.log(`← ${describeSignal(data)}`);
     let peer = this.#peer;
     const instance = parseSignalId(id)?.instance;
+    // A late message from a connection the peer has since replaced must not make us restart again.
+    if (instance && this.#retired.has(instance)) return;
     if (
       peer &&
       peer.memberId === from &&
@@ -286,6 +292,7 @@ export class CallSession {
     ) {
       // The same member with a new connection: it reloaded the page and resumed its seat.
       this.#events.log('peer restarted its connection');
+      this.#retired.add(peer.negotiator.peerInstance);
       peer = this.#startPeer(from, peer.info.name);
     } else if (!peer || peer.memberId !== from) {
       if (this.#status === 'peer-left' || !peer) peer = this.#startPeer(from, undefined);
