@@ -75,6 +75,9 @@ function prop(resource: CfnResource | undefined, key: string): unknown {
   return value;
 }
 
+const instanceIdOf = (json: CfnTemplate) =>
+  Object.entries(json.Resources).find(([, resource]) => resource.Type === 'AWS::EC2::Instance')?.[0];
+
 const resourcesOf = (json: CfnTemplate, type: string) =>
   Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
 
@@ -449,10 +452,11 @@ describe('ParleyStack with the default settings', () => {
   });
 
   describe('when looking at the outputs', () => {
-    it('should print the site URL, the signaling URL and the TURN address', () => {
+    it('should print the site URL, the signaling URL, the TURN address and the TURN host for Session Manager', () => {
       expect(render(json.Outputs.SiteUrl?.Value)).toBe('https://<SiteDistribution390DED28.DomainName>/');
       expect(render(json.Outputs.SignalingUrl?.Value)).toBe(`${SIGNALING_WSS_ORIGIN}/${SIGNALING_STAGE_NAME}`);
       expect(render(json.Outputs.TurnAddress?.Value)).toBe(`<TurnElasticIpC329870D.PublicIp>:${config.turnPort}`);
+      expect(render(json.Outputs.TurnInstanceId?.Value)).toBe(`<${instanceIdOf(json)}>`);
     });
   });
 

@@ -115,6 +115,10 @@ export class ParleyStack extends Stack {
       description: 'The TURN server (Elastic IP)',
       value: `${this.turn.publicIp}:${config.turnPort}`,
     });
+    new CfnOutput(this, 'TurnInstanceId', {
+      description: 'The TURN host, for Session Manager: aws ssm start-session --target <this id>',
+      value: this.turn.instance.instanceId,
+    });
     if (config.siteDomain) {
       new CfnOutput(this, 'SiteDnsTarget', {
         description: `Point ${config.siteDomain} (CNAME or alias) at this`,
