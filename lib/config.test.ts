@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_THROTTLE, TURN_CREDENTIAL_TTL_SECONDS } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, ParleyConfigError, parseParleyConfig } from './config';
@@ -196,5 +198,23 @@ describe('The list of settings', () => {
         'turnTlsPort',
       ].sort(),
     );
+  });
+});
+
+describe('The README configuration table', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const section = readme.split('\n## Configuration\n')[1]?.split('\n## ')[0] ?? '';
+  const rows = new Map(
+    [...section.matchAll(/^\| `(\w+)` +\| ([^|]+?) +\|/gm)].map(([, name = '', value = '']) => [name, value]),
+  );
+  const defaults: Record<string, unknown> = parseParleyConfig({});
+
+  it.each(CONFIG_KEYS)('should document %s with its default', (key) => {
+    expect(rows.has(key), `README has no row for ${key}`).toBe(true);
+    expect(rows.get(key)).toBe(key in defaults ? `\`${String(defaults[key])}\`` : 'none');
+  });
+
+  it('should document nothing that is not a setting', () => {
+    expect([...rows.keys()].filter((key) => !(CONFIG_KEYS as string[]).includes(key))).toEqual([]);
   });
 });
