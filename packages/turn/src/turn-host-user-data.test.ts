@@ -1,10 +1,20 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnConfigFromArgs } from './cli';
 import { type CoturnProcess, findTurnserver, startCoturn } from './coturn-process';
@@ -93,6 +103,22 @@ describe('renderTurnHostUserData', () => {
   });
 });
 
+describe('the sandbox host', () => {
+  // Checked on their own, so a machine that cannot run the sandbox fails here by name rather than in a hook.
+  it('should have root, ip netns, coturn, setpriv, python3 and a curl that signs SigV4', () => {
+    expect(process.getuid?.(), 'the sandbox needs root').toBe(0);
+    expect(findTurnserver(), 'coturn (apt-get install coturn)').toBeDefined();
+    for (const [command, args] of [
+      ['ip', ['netns', 'list']],
+      ['setpriv', ['--version']],
+      ['python3', ['--version']],
+    ] as const) {
+      expect(spawnSync(command, args).status, command).toBe(0);
+    }
+    expect(spawnSync('curl', ['--help', 'all'], { encoding: 'utf8' }).stdout).toContain('--aws-sigv4');
+  });
+});
+
 describe('when the user-data runs on a sandbox host', () => {
   const sandbox = new Sandbox();
   let run: { status: number | null; stderr: string };
@@ -133,7 +159,14 @@ describe('when the user-data runs on a sandbox host', () => {
     const stat = statSync(sandbox.path(TURN_HOST_CONF_PATH));
     expect(stat.mode & 0o777).toBe(0o640);
     expect(stat.uid).toBe(0);
-    expect(stat.gid).toBe(Number(execFileSync('getent', ['group', 'turnserver'], { encoding: 'utf8' }).split(':')[2]));
+    const turnserverGroup = Number(execFileSync('getent', ['group', 'turnserver'], { encoding: 'utf8' }).split(':')[2]);
+    expect(stat.gid).toBe(turnserverGroup);
+    const folder = statSync(sandbox.path(dirname(TURN_HOST_CONF_PATH)));
+    expect({ mode: folder.mode & 0o777, uid: folder.uid, gid: folder.gid }).toEqual({
+      mode: 0o750,
+      uid: 0,
+      gid: turnserverGroup,
+    });
   });
 
   it('should ask IMDSv2 for a session token and present it on every metadata read', () => {
@@ -194,7 +227,7 @@ describe('when the user-data runs on a sandbox host', () => {
 
     beforeAll(async () => {
       await sandbox.createNetwork();
-      coturn = await sandbox.startCoturn(sandbox.read(TURN_HOST_CONF_PATH));
+      coturn = await sandbox.startCoturn(TURN_HOST_CONF_PATH);
     });
     afterAll(async () => {
       for (const client of clients.splice(0)) client.close();
@@ -275,7 +308,13 @@ describe('when the user-data runs on a sandbox host', () => {
 
     beforeAll(async () => {
       await sandbox.createNetwork();
-      coturn = await sandbox.startCoturn(`${sandbox.read(TURN_HOST_CONF_PATH)}relay-ip=${HOST.relayIpv6}\n`);
+      const withIpv6Relay = `${dirname(TURN_HOST_CONF_PATH)}/turnserver-with-ipv6-relay.conf`;
+      sandbox.writeLike(
+        withIpv6Relay,
+        TURN_HOST_CONF_PATH,
+        `${sandbox.read(TURN_HOST_CONF_PATH)}relay-ip=${HOST.relayIpv6}\n`,
+      );
+      coturn = await sandbox.startCoturn(withIpv6Relay);
     });
     afterAll(async () => {
       for (const client of clients.splice(0)) client.close();
@@ -389,6 +428,8 @@ class Sandbox {
   private readonly id = `${process.pid % 10_000}${randomBytes(1).toString('hex')}`;
   private readonly namespaces = { host: `parley-th-${this.id}`, peer: `parley-pe-${this.id}` };
   private peerProcess: ChildProcess | undefined;
+  private turnserver = '';
+  private coturnStarts = 0;
   private networkCreated = false;
 
   /** Starts the stand-ins and writes the shims. Throws (failing the tests) when this machine cannot host it. */
@@ -397,7 +438,9 @@ class Sandbox {
     const turnserver = findTurnserver();
     if (!turnserver) throw new Error('coturn is not installed: apt-get install coturn');
     this.directory = mkdtempSync(join(tmpdir(), 'parley-turn-host-'));
-    mkdirSync(join(this.directory, 'root'));
+    // Like a real host's /, /etc and /usr: traversable by coturn's user, which runs on the files written below.
+    chmodSync(this.directory, 0o755);
+    for (const folder of ['root', 'root/etc', 'root/usr']) mkdirSync(join(this.directory, folder), { mode: 0o755 });
     const bin = join(this.directory, 'bin');
     mkdirSync(bin);
     const shim = (name: string, extra = '') =>
@@ -408,8 +451,7 @@ class Sandbox {
       'apt-get',
       `case " $* " in *' install '*) [ -x "${this.path('/usr/sbin/policy-rc.d')}" ] && echo yes >>"${this.directory}/policy-rc.d-present-during-install.calls";; esac`,
     );
-    // coturn's command line as the systemd drop-in runs it (no pid file), wherever the launcher puts the config.
-    writeShim(join(bin, 'turnserver-as-in-unit'), `exec ${turnserver} "$@" --pidfile=`);
+    this.turnserver = turnserver;
     this.secretsManager.values.set(SECRET_ARN, TURN_SECRET);
     this.secretsManager.values.set(`${SECRET_ARN}-tls`, TLS_PEM);
     await Promise.all([this.imds.start(), this.secretsManager.start()]);
@@ -498,15 +540,31 @@ class Sandbox {
     this.peerProcess = await startEchoPeer(peer);
   }
 
-  /** Real coturn in the TURN host namespace, on the given configuration text. */
-  startCoturn(confText: string): Promise<CoturnProcess> {
+  /**
+   * Real coturn in the TURN host namespace, started the way the systemd unit starts it: as the turnserver user, with
+   * the drop-in's command line, on a configuration file in the sandbox root (the launcher's own copy is ignored).
+   */
+  startCoturn(hostConfPath: string): Promise<CoturnProcess> {
+    const execStart = TURN_HOST_EXEC_START.replace(TURN_HOST_CONF_PATH, this.path(hostConfPath));
+    const wrapper = join(this.directory, 'bin', `turnserver-as-in-unit-${++this.coturnStarts}`);
+    writeShim(
+      wrapper,
+      `exec setpriv --reuid=turnserver --regid=turnserver --init-groups --inh-caps=-all ${execStart.replace('/usr/bin/turnserver', this.turnserver)}`,
+    );
     return startCoturn({
-      confText,
+      confText: '',
       listeningIp: HOST.privateIp,
       listeningPort: TURN_LISTENING_PORT,
-      turnserverPath: join(this.directory, 'bin', 'turnserver-as-in-unit'),
+      turnserverPath: wrapper,
       commandPrefix: ['ip', 'netns', 'exec', this.namespaces.host],
     });
+  }
+
+  /** Writes a file next to the written configuration, with the same owner and mode. */
+  writeLike(hostPath: string, like: string, text: string): void {
+    const { mode, uid, gid } = statSync(this.path(like));
+    writeFileSync(this.path(hostPath), text, { mode: mode & 0o777 });
+    chownSync(this.path(hostPath), uid, gid);
   }
 
   /** Stops everything it started; safe after a partial prepare. */

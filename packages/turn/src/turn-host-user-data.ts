@@ -173,10 +173,11 @@ print(c["AccessKeyId"]); print(c["SecretAccessKey"]); print(c["Token"])' <<<"$cr
   python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["SecretString"])' <<<"$response"
 }
 
-# Writes stdin to a file readable by root and coturn's group only, replacing it in one step.
+# Writes stdin to a file readable by root and coturn's group only, replacing it in one step. The folder must let
+# coturn's group through (umask 077 would make it root-only).
 write_private() {
   local target=$root$1 temporary
-  mkdir -p "$(dirname "$target")"
+  install -d -m 0750 -o root -g turnserver "$(dirname "$target")"
   temporary=$(mktemp "$target.XXXXXX")
   cat >"$temporary"
   chown root:turnserver "$temporary"
@@ -196,7 +197,7 @@ done
 log "addresses: public $public_ip, private $private_ip"
 
 # 2. coturn from Ubuntu. policy-rc.d keeps the package from starting coturn with its default configuration.
-mkdir -p "$root/usr/sbin"
+install -d -m 0755 "$root/usr/sbin"
 printf '#!/bin/sh\\nexit 101\\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 trap 'rm -f "$root/usr/sbin/policy-rc.d"' EXIT
@@ -224,7 +225,7 @@ conf=\${conf//${MARKERS.secret}/"$turn_secret"}
 printf '%s\\n' "$conf" | write_private ${TURN_HOST_CONF_PATH}
 
 # 4. Run it under systemd: Debian's unit (user turnserver), pointed at our file, restarted whenever it fails.
-mkdir -p "$root$(dirname ${TURN_HOST_SYSTEMD_DROP_IN_PATH})"
+install -d -m 0755 "$root$(dirname ${TURN_HOST_SYSTEMD_DROP_IN_PATH})"
 {
   echo '[Unit]'
   echo '# Never give up restarting: a TURN server that stopped trying is an outage until someone logs in.'
