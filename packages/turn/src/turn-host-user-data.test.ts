@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnConfigFromArgs } from './cli';
 import { type CoturnProcess, findTurnserver, startCoturn } from './coturn-process';
@@ -369,16 +370,24 @@ describe('when the user-data runs on a sandbox host', () => {
 describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
   const sandbox = new Sandbox();
   let run: { status: number | null; stderr: string };
+  let certificate = '';
+  let coturn: CoturnProcess | undefined;
 
   beforeAll(async () => {
     await sandbox.prepare();
+    const bundle = selfSignedCertificate(sandbox.directory, TLS_DOMAIN);
+    certificate = bundle.certificate;
+    sandbox.secretsManager.values.set(`${SECRET_ARN}-tls`, bundle.pem);
     run = await sandbox.runUserData(renderTurnHostUserData(tlsOptions));
   });
-  afterAll(() => sandbox.dispose());
+  afterAll(async () => {
+    await coturn?.stop();
+    await sandbox.dispose();
+  });
 
   it('should write the certificate bundle privately and point coturn at it', () => {
     expect(run.status).toBe(0);
-    expect(sandbox.read(TURN_HOST_TLS_PEM_PATH)).toBe(`${TLS_PEM}\n`);
+    expect(sandbox.read(TURN_HOST_TLS_PEM_PATH)).toBe(`${sandbox.secretsManager.values.get(`${SECRET_ARN}-tls`)}\n`);
     expect(statSync(sandbox.path(TURN_HOST_TLS_PEM_PATH)).mode & 0o777).toBe(0o640);
     const conf = sandbox.read(TURN_HOST_CONF_PATH).split('\n');
     expect(conf).toEqual(
@@ -393,7 +402,57 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
       `${SECRET_ARN}-tls`,
     ]);
   });
+
+  it('should serve TLS with that certificate once coturn (as its own user) loads the one-file bundle', async () => {
+    await sandbox.createNetwork();
+    // The file as written, with the host path of the bundle mapped into the sandbox like the unit's command line.
+    const mapped = `${dirname(TURN_HOST_CONF_PATH)}/turnserver-sandbox-paths.conf`;
+    const conf = sandbox.read(TURN_HOST_CONF_PATH);
+    sandbox.writeLike(
+      mapped,
+      TURN_HOST_CONF_PATH,
+      conf.replaceAll(TURN_HOST_TLS_PEM_PATH, sandbox.path(TURN_HOST_TLS_PEM_PATH)),
+    );
+    coturn = await sandbox.startCoturn(mapped);
+    const socket = connectTls({
+      host: HOST.privateIp,
+      port: TURN_TLS_LISTENING_PORT,
+      servername: TLS_DOMAIN,
+      ca: certificate,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', resolve);
+        socket.once('error', (error) => reject(new Error(`${error.message}\n${coturn?.logs()}`)));
+      });
+      expect(socket.authorized).toBe(true);
+      expect(['TLSv1.2', 'TLSv1.3']).toContain(socket.getProtocol());
+      expect(socket.getPeerCertificate().subject.CN).toBe(TLS_DOMAIN);
+    } finally {
+      socket.destroy();
+    }
+  });
 });
+
+/** The TURN domain of the TLS sandbox. */
+const TLS_DOMAIN = 'turn.example.org';
+
+/** A throwaway self-signed certificate for `domain`: the PEM bundle (chain, then key) and the certificate alone. */
+function selfSignedCertificate(directory: string, domain: string): { pem: string; certificate: string } {
+  const keyFile = join(directory, 'tls-key.pem');
+  const certificateFile = join(directory, 'tls-certificate.pem');
+  execFileSync(
+    'openssl',
+    [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'],
+      ...['-keyout', keyFile, '-out', certificateFile, '-subj', `/CN=${domain}`],
+      ...['-addext', `subjectAltName=DNS:${domain}`],
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const certificate = readFileSync(certificateFile, 'utf8').trim();
+  return { pem: `${certificate}\n${readFileSync(keyFile, 'utf8').trim()}`, certificate };
+}
 
 describe('when the user-data cannot learn what it needs', () => {
   const sandbox = new Sandbox();
