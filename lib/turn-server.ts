@@ -23,7 +23,7 @@ const SSM_CORE_POLICY = 'AmazonSSMManagedInstanceCore';
 export interface TurnTlsProps {
   /** The name in the certificate (clients connect to `turns:<domain>:<port>`). */
   readonly domain: string;
-  /** Secrets Manager secret holding the PEM certificate chain and private key. */
+  /** Secrets Manager secret whose value is the PEM certificate chain followed by the private key (one file for coturn). */
   readonly certificateSecret: secretsmanager.ISecret;
   readonly port: number;
 }
