@@ -21,7 +21,13 @@ const SOCKET_WAVE = 100;
 /** Rooms joining at once (each join is several conditional writes and queries). */
 const JOIN_WAVE = 25;
 /** How long all rooms together may take to finish negotiating before what is missing counts as lost. */
-const NEGOTIATION_DEADLINE_MS = 180_000;
+const NEGOTIATION_DEADLINE_MS = 480_000;
+/**
+ * On AWS every invocation runs in its own Lambda; here all of them queue in this one process on this machine's cores,
+ * so a burst of 21,000 signals waits longer than API Gateway's 29 s integration timeout for the local CPU, not for
+ * the design. The stand-in still answers a timed-out request with an error frame, so the timeout is lifted here.
+ */
+const LOCAL_INTEGRATION_TIMEOUT_MS = NEGOTIATION_DEADLINE_MS;
 /** File descriptors the process needs beyond its sockets (dynalite, SDK connection pools, stdio, modules). */
 const SPARE_DESCRIPTORS = 256;
 
@@ -110,7 +116,12 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const system = await startLocalSystem({ turn: 'off', site: false, logLevel: 'SILENT' });
+  const system = await startLocalSystem({
+    turn: 'off',
+    site: false,
+    logLevel: 'SILENT',
+    limits: { integrationTimeoutMs: LOCAL_INTEGRATION_TIMEOUT_MS },
+  });
   const tally: Tally = { delivered: 0, misrouted: 0, duplicates: 0, errors: 0, latenciesMs: [] };
   const sent = new Map<string, SentSignal>();
   let connectMs = 0;
@@ -265,7 +276,9 @@ async function main(): Promise<void> {
   console.log(
     `Each room: offer, answer and ${CANDIDATES_EACH_WAY} candidates each way, all rooms at once; every received ` +
       'signal checked against its sender, room and content. Latency = send → receipt of each signal. ' +
-      `Connect ${(connectMs / 1000).toFixed(1)} s, join ${(joinMs / 1000).toFixed(1)} s. ` +
+      `Connect ${(connectMs / 1000).toFixed(1)} s, join ${(joinMs / 1000).toFixed(1)} s; ` +
+      `${Math.round(tally.delivered / (negotiationMs / 1000))} signals/s through one local process ` +
+      `(integration timeout lifted to ${LOCAL_INTEGRATION_TIMEOUT_MS / 1000} s, see source). ` +
       `File descriptors: ulimit -n ${limit}, about ${needed} needed.`,
   );
   if (lost > 0 || tally.misrouted > 0 || tally.duplicates > 0 || tally.errors > 0) process.exit(1);
