@@ -104,6 +104,14 @@ describe('renderTurnHostUserData', () => {
   });
 });
 
+/** Every namespace name a sandbox of this file may have created; none may outlive the file. */
+const createdNamespaces: string[] = [];
+afterAll(() => {
+  const remaining = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  const left = remaining.split('\n').map((line) => line.split(' ')[0]);
+  expect(createdNamespaces.filter((name) => left.includes(name))).toEqual([]);
+});
+
 describe('the sandbox host', () => {
   // Checked on their own, so a machine that cannot run the sandbox fails here by name rather than in a hook.
   it('should have root, ip netns, coturn, setpriv, python3 and a curl that signs SigV4', () => {
@@ -485,7 +493,7 @@ class Sandbox {
   readonly imds = new MetadataStandIn();
   readonly secretsManager = new SecretsManagerStandIn();
   private readonly id = `${process.pid % 10_000}${randomBytes(1).toString('hex')}`;
-  private readonly namespaces = { host: `parley-th-${this.id}`, peer: `parley-pe-${this.id}` };
+  readonly namespaces = { host: `parley-th-${this.id}`, peer: `parley-pe-${this.id}` };
   private peerProcess: ChildProcess | undefined;
   private turnserver = '';
   private coturnStarts = 0;
@@ -493,6 +501,7 @@ class Sandbox {
 
   /** Starts the stand-ins and writes the shims. Throws (failing the tests) when this machine cannot host it. */
   async prepare(): Promise<void> {
+    createdNamespaces.push(...Object.values(this.namespaces));
     if (process.getuid?.() !== 0) throw new Error('the TURN host sandbox needs root (files owned by root, ip netns)');
     const turnserver = findTurnserver();
     if (!turnserver) throw new Error('coturn is not installed: apt-get install coturn');
