@@ -83,6 +83,10 @@ interface Peer {
   chat: RTCDataChannel;
   files: FileTransfers<Blob>;
   stream: MediaStream;
+  /** The peer's shared screen: a video track sent without a stream, beside its camera. */
+  screen?: MediaStreamTrack;
+  /** Our sender of the screen we share, while we share one. */
+  screenSender?: RTCRtpSender;
   info: PeerInfo;
   startedAt: number;
   connectedOnce: boolean;
@@ -102,6 +106,8 @@ export class CallSession {
   #qualityCounters: QualityCounters | undefined;
   #media = { audio: false, video: false, screen: false };
   #ended = false;
+  /** The screen we share (its own track and m-line, so the other side sees it beside our camera). */
+  #screen: MediaStreamTrack | null = null;
   /** Negotiator instances of the peer that it has replaced (page reloads). */
   readonly #retired = new Set<string>();
 
@@ -199,6 +205,23 @@ export class CallSession {
       transceiver.sender.setStreams(this.o.localStream);
       transceiver.direction = transceiver.direction === 'recvonly' ? 'sendrecv' : 'sendonly';
     }
+  }
+
+  /** Starts (a track) or stops (null) sharing a screen: adds or removes its sender, which renegotiates. */
+  shareScreen(track: MediaStreamTrack | null): void {
+    this.#screen = track;
+    if (this.#peer) this.#sendScreen(this.#peer);
+  }
+
+  #sendScreen(peer: Peer): void {
+    if (peer.screenSender) peer.pc.removeTrack(peer.screenSender);
+    peer.screenSender = this.#screen ? peer.pc.addTrack(this.#screen) : undefined;
+  }
+
+  /** Shows the peer's screen while it shares one, else its camera. */
+  #showRemote(peer: Peer): void {
+    const screen = peer.info.screen && peer.screen;
+    this.#events.remoteStream(screen ? new MediaStream([...peer.stream.getAudioTracks(), screen]) : peer.stream);
   }
 
   /** The current peer connection, if a peer is there. */
@@ -363,6 +386,7 @@ export class CallSession {
     this.#events.remoteStream(peer.stream);
 
     for (const track of this.o.localStream.getTracks()) pc.addTrack(track, this.o.localStream);
+    this.#sendScreen(peer);
     pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
     pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate ? event.candidate.toJSON() : null);
     pc.onicecandidateerror = (event) => {
@@ -371,9 +395,15 @@ export class CallSession {
       if (e.url?.startsWith('turn')) peer.turnErrors += 1;
     };
     pc.ontrack = (event) => {
-      if (!peer.stream.getTracks().includes(event.track)) peer.stream.addTrack(event.track);
+      if (!event.streams.length) peer.screen = event.track;
+      else {
+        // One microphone and one camera: a receiver replaced in renegotiation (e.g. after a rollback) brings a
+        // new track, and the old one must go or the <video> keeps playing the silent old track.
+        for (const old of peer.stream.getTracks()) if (old.kind === event.track.kind) peer.stream.removeTrack(old);
+        peer.stream.addTrack(event.track);
+      }
       event.track.onended = () => peer.stream.removeTrack(event.track);
-      this.#events.remoteStream(peer.stream);
+      this.#showRemote(peer);
     };
     pc.onconnectionstatechange = () => this.#onConnectionState(peer);
     chat.onopen = () => {
@@ -402,6 +432,7 @@ export class CallSession {
     else if (message.type === 'media') {
       peer.info = { ...peer.info, audio: message.audio, video: message.video, screen: message.screen };
       this.#events.peer({ ...peer.info });
+      this.#showRemote(peer);
     } else {
       this.#events.log('peer said goodbye');
       this.#closePeer(true);

@@ -277,7 +277,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   function render(): void {
     statusText.textContent = callStatusText(status, peerName());
     element.dataset.status = status;
-    const hasRemoteVideo = !!peer?.video && (remoteVideo.srcObject as MediaStream | null)?.getVideoTracks().length;
+    const hasRemoteVideo =
+      !!(peer?.video || peer?.screen) && (remoteVideo.srcObject as MediaStream | null)?.getVideoTracks().length;
     remoteVideo.classList.toggle('hidden', !hasRemoteVideo);
     remoteVideo.classList.toggle('screen', !!peer?.screen);
     remotePlaceholder.hidden = !!hasRemoteVideo || !peer;
@@ -432,6 +433,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   window.addEventListener('pagehide', onPageHide);
 
   media.sendTrack = (kind, track) => session.replaceTrack(kind, track);
+  media.shareTrack = (track) => session.shareScreen(track);
   const onMediaChange = () => {
     session.setMediaState(media.state);
     renderControls();
@@ -450,6 +452,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       debugPanel?.setOpen(false);
       chatPanel.dispose();
       media.sendTrack = async () => undefined;
+      media.shareTrack = () => undefined;
       media.removeEventListener('change', onMediaChange);
       if (!left) {
         left = true;

@@ -44,6 +44,8 @@ export class LocalMedia extends EventTarget {
   cameraOn: boolean;
   sharing = false;
   problem: ProblemKind | undefined;
+  /** Starts (a track) or stops (null) sending a shared screen in the live call, if any. */
+  shareTrack: (track: MediaStreamTrack | null) => void = () => undefined;
   /** Pushes a track change to the live call, if any. */
   sendTrack: (kind: 'audio' | 'video', track: MediaStreamTrack | null) => Promise<void> = async () => undefined;
   #cameraTrack: MediaStreamTrack | undefined;
@@ -116,12 +118,12 @@ export class LocalMedia extends EventTarget {
     if (!on) {
       this.#cameraTrack?.stop();
       this.#cameraTrack = undefined;
-      if (!this.sharing) await this.#swap('video', undefined);
+      await this.#swap('video', undefined);
     } else if (!this.#cameraTrack) {
       const track = await this.#openTrack('video', loadPrefs().video, false);
       if (!track) this.cameraOn = false;
       this.#cameraTrack = track;
-      if (track && !this.sharing) await this.#swap('video', track);
+      if (track) await this.#swap('video', track);
     }
     this.#changed();
   }
@@ -140,12 +142,12 @@ export class LocalMedia extends EventTarget {
     } else {
       this.#cameraTrack?.stop();
       this.#cameraTrack = track;
-      if (!this.sharing) await this.#swap('video', track);
+      await this.#swap('video', track);
     }
     this.#changed();
   }
 
-  /** Shares a screen or window instead of the camera; the camera comes back when sharing ends. */
+  /** Shares a screen or window beside the camera (its own track: the other side shows it large). */
   async startScreen(): Promise<void> {
     if (this.sharing || !navigator.mediaDevices?.getDisplayMedia) return;
     let stream: MediaStream;
@@ -161,7 +163,7 @@ export class LocalMedia extends EventTarget {
     this.sharing = true;
     // The browser's own "Stop sharing" bar ends the track.
     track.addEventListener('ended', () => void this.stopScreen());
-    await this.#swap('video', track);
+    this.shareTrack(track);
     this.#changed();
   }
 
@@ -170,7 +172,7 @@ export class LocalMedia extends EventTarget {
     this.sharing = false;
     this.#screenTrack?.stop();
     this.#screenTrack = undefined;
-    await this.#swap('video', this.cameraOn ? this.#cameraTrack : undefined);
+    this.shareTrack(null);
     this.#changed();
   }
 

@@ -1,0 +1,211 @@
+import { type LocalSystem, startLocalTurn } from '@parley/local';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from './browsers';
+import { rtcSnapshot, waitForConnected, waitForFramesAfter, waitForMediaFlowing } from './media-checks';
+import { type AppUser, startTwoPartyCall, UI } from './parley-app';
+import { startTestRuntime } from './runtime';
+import { waitUntil } from './wait';
+
+/*
+ * What real networks and API Gateway do to a call — late, reordered and duplicated signaling, dropped sockets, idle
+ * and maximum-duration closes, a TURN server that restarts, credentials that expire — and the call survives it.
+ */
+
+/** Runs of the chaos scenario: reordering is random, so one lucky run proves little. */
+const CHAOS_RUNS = 3;
+
+/** A TURN credential lifetime shorter than the call (the client refreshes 30 s after a grant at the earliest). */
+const SHORT_TURN_TTL_SECONDS = 40;
+
+/** A TURN REST secret the test knows, so it can start a replacement coturn with it. */
+const TURN_SECRET = 'e2e-resilience-turn-secret-0123456789';
+
+let browser: TestBrowser;
+let system: LocalSystem | undefined;
+const users: AppUser[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser('chromium');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await Promise.allSettled(users.splice(0).map((user) => user.close()));
+  await system?.stop();
+  system = undefined;
+});
+
+async function call(query: '' | '?relay' = '') {
+  const parties = await startTwoPartyCall(system?.siteUrl as string, { browser, query }, { browser, query });
+  users.push(parties.a, parties.b);
+  return parties;
+}
+
+/** The page's call as it is now (there is one: the call is up). */
+async function snapshotNow(user: AppUser) {
+  const snapshot = await rtcSnapshot(user.page);
+  if (!snapshot) throw new Error(`${user.label} has no peer connection`);
+  return snapshot;
+}
+
+/**
+ * Stops the call's coturn, waits until both sides notice the relay is gone, and starts a new coturn on the same
+ * port and secret; answers a stop function for the new one.
+ */
+async function restartTurn(local: LocalSystem, secret: string, parties: AppUser[]): Promise<() => Promise<void>> {
+  const turn = local.turn;
+  if (!turn) throw new Error('coturn is not running');
+  await turn.process.stop();
+  for (const user of parties) {
+    await waitUntil(async () => (await snapshotNow(user)).connectionState !== 'connected', {
+      description: `${user.label}: noticing the relay is gone`,
+    });
+  }
+  const restarted = await startLocalTurn({ host: '127.0.0.1', port: turn.port, secret, log: () => {} });
+  if (!restarted) throw new Error('coturn did not restart');
+  return () => restarted.process.stop();
+}
+
+/** After the relay came back: both sides reconnected through an ICE restart, over relay, with video decoding. */
+async function expectRecoveredOverRelay(parties: AppUser[]): Promise<void> {
+  for (const user of parties) {
+    const since = await snapshotNow(user);
+    const snapshot = await waitForConnected(user.page, user.label);
+    expect(snapshot.selectedPair?.localType).toBe('relay');
+    await waitForFramesAfter(user.page, since, user.label);
+  }
+  const restarts = await Promise.all(parties.map(async (user) => (await snapshotNow(user)).iceRestarts));
+  expect(restarts.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
+}
+
+/** Texts the page's call status showed (recorded by the test so a brief "left" cannot slip by). */
+async function recordStatusTexts(user: AppUser): Promise<void> {
+  await user.page.evaluate(
+    (selector: string) => {
+      const seen: string[] = [];
+      (window as unknown as { __statusSeen: string[] }).__statusSeen = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector(selector)?.textContent ?? '';
+        if (text && seen[seen.length - 1] !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    },
+    `[data-testid="${(UI.callStatus as { testId: string }).testId}"]`,
+  );
+}
+
+function statusTexts(user: AppUser): Promise<string[]> {
+  return user.page.evaluate(() => (window as unknown as { __statusSeen?: string[] }).__statusSeen ?? [], null);
+}
+
+describe('when signaling is delayed, reordered and duplicated', () => {
+  it(`should still bring the call up, every time (${CHAOS_RUNS} runs)`, async () => {
+    for (let run = 1; run <= CHAOS_RUNS; run++) {
+      system = await startTestRuntime({
+        chaos: { seed: run, delayMs: 10, jitterMs: 150, duplicateProbability: 0.3, inbound: true },
+      });
+      const { a, b } = await call();
+      for (const user of [a, b]) {
+        const snapshot = await user.waitForCall();
+        expect(snapshot.connectionState, `run ${run}`).toBe('connected');
+      }
+      await Promise.allSettled(users.splice(0).map((user) => user.close()));
+      await system.stop();
+      system = undefined;
+    }
+  });
+});
+
+describe('when one side loses its signaling socket mid-call', () => {
+  it('should keep media flowing, resume the seat unseen by the other side, and renegotiate over the new socket', async () => {
+    system = await startTestRuntime();
+    const { a, b } = await call();
+    await a.waitForCall();
+    await b.waitForCall();
+    await recordStatusTexts(b);
+    const [first] = system.gateway.connections().sort((x, y) => x.connectedAt - y.connectedAt);
+    expect(system.gateway.dropConnection(first?.connectionId as string)).toBe(true);
+    // Media is peer to peer: it keeps decoding while A has no signaling at all.
+    await waitForFramesAfter(b.page, await snapshotNow(b), b.label);
+    await waitUntil(() => system?.gateway.connections().length === 2 && system.gateway.connections(), {
+      description: 'A reconnected to signaling',
+    });
+    // A renegotiation (screen share) needs signaling: it works over the new socket.
+    const before = await rtcSnapshot(b.page);
+    await a.page.click(UI.shareScreen);
+    await waitUntil(
+      async () => ((await rtcSnapshot(b.page))?.inboundVideoStreams ?? 0) > (before?.inboundVideoStreams ?? 0),
+      { description: 'B receives the screen A shares after the reconnect' },
+    );
+    expect((await statusTexts(b)).filter((text) => /left/i.test(text))).toEqual([]);
+  });
+
+  it('should survive the idle timeout and the maximum connection duration', async () => {
+    system = await startTestRuntime({ limits: { idleTimeoutMs: 2_000, maxConnectionMs: 5_000 } });
+    const { a, b } = await call();
+    await a.waitForCall();
+    await b.waitForCall();
+    await recordStatusTexts(a);
+    await recordStatusTexts(b);
+    const firstIds = new Set(system.gateway.connectionIds());
+    // Wait until both sides are on sockets opened after the maximum duration cut the first ones.
+    await waitUntil(
+      () => {
+        const ids = system?.gateway.connectionIds() ?? [];
+        return ids.length === 2 && ids.every((id) => !firstIds.has(id));
+      },
+      { description: 'both sides on new signaling sockets', timeoutMs: 20_000 },
+    );
+    for (const user of [a, b]) {
+      const snapshot = await waitForMediaFlowing(user.page, user.label);
+      expect(snapshot.connectionState).toBe('connected');
+      expect((await statusTexts(user)).filter((text) => /left/i.test(text))).toEqual([]);
+    }
+  });
+});
+
+describe('when the TURN server restarts mid-call', () => {
+  it('should restart ICE and get video back without a reload', async () => {
+    system = await startTestRuntime({ turnSecret: TURN_SECRET });
+    const { a, b } = await call('?relay');
+    await a.waitForCall();
+    await b.waitForCall();
+    const stopTurn = await restartTurn(system, TURN_SECRET, [a, b]);
+    try {
+      await expectRecoveredOverRelay([a, b]);
+    } finally {
+      await stopTurn();
+    }
+  });
+});
+
+describe('when TURN credentials expire during a call', () => {
+  it('should refresh them, so that a relay needed after the expiry still works', async () => {
+    system = await startTestRuntime({ turnSecret: TURN_SECRET, turnCredentialTtlSeconds: SHORT_TURN_TTL_SECONDS });
+    const { a, b } = await call('?relay');
+    await a.waitForCall();
+    await b.waitForCall();
+    const started = Date.now();
+    // Both pages were handed fresh credentials (setConfiguration) before the first ones ran out.
+    for (const user of [a, b]) {
+      await waitUntil(async () => ((await rtcSnapshot(user.page))?.configurationUpdates ?? 0) > 0, {
+        description: `${user.label}: refreshed TURN credentials`,
+        timeoutMs: SHORT_TURN_TTL_SECONDS * 1000,
+      });
+    }
+    // Past the first credentials' expiry, a new allocation is only possible with refreshed ones.
+    await waitUntil(() => Date.now() - started > SHORT_TURN_TTL_SECONDS * 1000 && true, {
+      description: 'the first credentials to expire',
+      timeoutMs: SHORT_TURN_TTL_SECONDS * 1000 + 5_000,
+      intervalMs: 500,
+    });
+    const stopTurn = await restartTurn(system, TURN_SECRET, [a, b]);
+    try {
+      await expectRecoveredOverRelay([a, b]);
+    } finally {
+      await stopTurn();
+    }
+  });
+});
