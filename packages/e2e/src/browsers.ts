@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { chromium, type Browser as PlaywrightBrowser, type Page as PlaywrightPage } from 'playwright-core';
 import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
 
@@ -79,6 +80,8 @@ export interface UserPage {
   /** The target's text content right now, or undefined when it is not there. */
   textOf(target: UiTarget): Promise<string | undefined>;
   screenshot(path: string): Promise<void>;
+  /** Clicks the last element matching `selector` (a download link) and answers the downloaded file's bytes. */
+  download(selector: string): Promise<Buffer>;
   /** Console errors and uncaught exceptions, for failure messages. */
   errors(): string[];
   /** Closes the tab and its browser context (its storage and permissions). */
@@ -214,6 +217,15 @@ class ChromiumUserPage implements UserPage {
     await this.page.screenshot({ path });
   }
 
+  async download(selector: string): Promise<Buffer> {
+    const [download] = await Promise.all([
+      this.page.waitForEvent('download'),
+      this.page.locator(selector).last().click(),
+    ]);
+    const path = await download.path();
+    return readFile(path);
+  }
+
   errors(): string[] {
     return [...this.problems];
   }
@@ -290,6 +302,10 @@ class FirefoxUserPage implements UserPage {
 
   async screenshot(path: string): Promise<void> {
     await this.page.screenshot({ path: path as `${string}.png` });
+  }
+
+  async download(): Promise<Buffer> {
+    throw new Error('Downloads are only driven in Chromium (Playwright); Puppeteer over BiDi has no download API here');
   }
 
   errors(): string[] {

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { LocalSystem } from '@parley/local';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser, type TestBrowser } from './browsers';
+import { type AppUser, startTwoPartyCall, UI } from './parley-app';
+import { startTestRuntime } from './runtime';
+import { waitUntil } from './wait';
+
+/*
+ * Files over the data channel, as a person sends them: picked in the file input, accepted on the other side,
+ * progress on both, verified by SHA-256 on the receiving page independently of the app's own check.
+ */
+
+const MB = 1024 * 1024;
+/** The issue's size: big enough that back-pressure and progress really happen. */
+const LARGE_FILE_BYTES = 50 * MB;
+/** Long enough on a loaded two-core machine (measured: ~5–15 MB/s on loopback). */
+const TRANSFER_DEADLINE_MS = 120_000;
+
+let browser: TestBrowser;
+let system: LocalSystem;
+const users: AppUser[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser('chromium');
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
+  system = await startTestRuntime();
+});
+
+afterEach(async () => {
+  await Promise.allSettled(users.splice(0).map((user) => user.close()));
+  await system?.stop();
+});
+
+/**
+ * Picks a generated file in the page's file input (what choosing it in the dialog does) and answers its SHA-256.
+ * The bytes are pseudo-random (xorshift), so compression or a stuck chunk cannot pass unnoticed.
+ */
+function pickGeneratedFile(user: AppUser, name: string, size: number): Promise<string> {
+  return user.page.evaluate(
+    async (file: { selector: string; name: string; size: number }) => {
+      const bytes = new Uint8Array(file.size);
+      let state = 0x9e3779b9;
+      for (let i = 0; i < bytes.length; i += 4) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        bytes[i] = state & 0xff;
+        bytes[i + 1] = (state >>> 8) & 0xff;
+        bytes[i + 2] = (state >>> 16) & 0xff;
+        bytes[i + 3] = (state >>> 24) & 0xff;
+      }
+      const digest = await crypto.subtle.digest('SHA-256', bytes);
+      const input = document.querySelector<HTMLInputElement>(file.selector);
+      if (!input) throw new Error('no file input');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], file.name, { type: 'application/octet-stream' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    },
+    { selector: UI.fileInput, name, size },
+  );
+}
+
+/** Records every progress value the page's transfer cards show (test-side observer, no app hook). */
+function recordProgress(user: AppUser): Promise<void> {
+  return user.page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { __progressSeen: number[] }).__progressSeen = seen;
+    new MutationObserver(() => {
+      for (const bar of document.querySelectorAll<HTMLProgressElement>('[data-testid="file-transfer"] progress')) {
+        if (seen[seen.length - 1] !== bar.value) seen.push(bar.value);
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, null);
+}
+
+function progressSeen(user: AppUser): Promise<number[]> {
+  return user.page.evaluate(() => (window as unknown as { __progressSeen?: number[] }).__progressSeen ?? [], null);
+}
+
+/** The state of the newest transfer card, e.g. `transferring` or `done`. */
+function newestTransferState(user: AppUser): Promise<string | undefined> {
+  return user.page.evaluate(() => {
+    const cards = document.querySelectorAll<HTMLElement>('[data-testid="file-transfer"]');
+    return cards[cards.length - 1]?.dataset.state;
+  }, null);
+}
+
+async function waitForTransferState(user: AppUser, state: string, timeoutMs = TRANSFER_DEADLINE_MS) {
+  await waitUntil(async () => (await newestTransferState(user)) === state, {
+    description: `${user.label}: newest transfer ${state}`,
+    timeoutMs,
+  });
+}
+
+/** SHA-256 of the file the person saves with the newest "Save" link (the real download, hashed by the test). */
+async function savedFileDigest(user: AppUser): Promise<string> {
+  const bytes = await user.page.download('[data-testid="file-transfer"] a[download]');
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function callWithChatOpen() {
+  const { a, b } = await startTwoPartyCall(system.siteUrl as string, { browser }, { browser });
+  users.push(a, b);
+  for (const user of [a, b]) await user.waitForCall();
+  // The transfer cards live in the chat timeline: open it on both sides, as a person watching progress would.
+  for (const user of [a, b]) await user.page.click(UI.chatToggle);
+  return { a, b };
+}
+
+describe('when one person sends a 50 MB file and the other accepts it', () => {
+  it('should show progress on both sides and deliver the same SHA-256', async () => {
+    const { a, b } = await callWithChatOpen();
+    await Promise.all([recordProgress(a), recordProgress(b)]);
+    const sent = await pickGeneratedFile(a, 'generated-50MB.bin', LARGE_FILE_BYTES);
+    await b.waitFor(UI.fileAccept, 'the offered file');
+    await b.page.click(UI.fileAccept);
+    await Promise.all([waitForTransferState(b, 'done'), waitForTransferState(a, 'done')]);
+    expect(await savedFileDigest(b)).toBe(sent);
+    for (const user of [a, b]) {
+      const values = await progressSeen(user);
+      const partial = values.filter((value) => value > 0 && value < LARGE_FILE_BYTES);
+      expect(partial.length, `${user.label} progress values`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('when a transfer is cancelled midway', () => {
+  it('should stop it on both sides and leave chat and files working', async () => {
+    const { a, b } = await callWithChatOpen();
+    await pickGeneratedFile(a, 'to-be-cancelled.bin', LARGE_FILE_BYTES);
+    await b.waitFor(UI.fileAccept, 'the offered file');
+    await b.page.click(UI.fileAccept);
+    await waitUntil(
+      () =>
+        b.page.evaluate(() => {
+          const bar = document.querySelector<HTMLProgressElement>('[data-testid="file-transfer"] progress');
+          return !!bar && bar.value > 0;
+        }, null),
+      { description: 'B: the transfer under way' },
+    );
+    await b.page.click(UI.fileCancel);
+    await Promise.all([waitForTransferState(a, 'cancelled'), waitForTransferState(b, 'cancelled')]);
+
+    await a.sendChat('still here after the cancel');
+    await b.waitForChat('still here after the cancel');
+    const small = await pickGeneratedFile(a, 'after-cancel.bin', MB);
+    await waitUntil(async () => (await newestTransferState(b)) === 'offered', { description: 'B: a new offer' });
+    await b.page.click(UI.fileAccept);
+    await waitForTransferState(b, 'done');
+    expect(await savedFileDigest(b)).toBe(small);
+  });
+});
