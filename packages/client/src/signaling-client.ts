@@ -1,5 +1,5 @@
 import {
-  API_GATEWAY_LIMITS,
+  API_GATEWAY_MAX_CONNECTION_MS,
   type ClientMessage,
   type ErrorMessage,
   type JoinedMessage,
@@ -245,7 +245,7 @@ export class SignalingClient {
     const jitter = (this.#options.random ?? Math.random)() * 60_000;
     this.#proactiveTimer = setTimeout(
       () => this.#reconnectNow('moving to a fresh socket before the 2-hour cap'),
-      API_GATEWAY_LIMITS.maxConnectionMs - PROACTIVE_RECONNECT_MARGIN_MS - jitter,
+      API_GATEWAY_MAX_CONNECTION_MS - PROACTIVE_RECONNECT_MARGIN_MS - jitter,
     );
     this.#options.onStatus('joined');
   }

@@ -36,6 +36,10 @@ export const RESUME_GRACE_SECONDS = 60;
 /** Default lifetime of TURN REST credentials: API Gateway's 2-hour connection cap. */
 export const TURN_CREDENTIAL_TTL_SECONDS = 2 * 60 * 60;
 
+/** API Gateway's hard cap on a WebSocket connection's lifetime; clients reconnect before it (a name of its own so
+ * the browser bundle does not carry the whole limits table). */
+export const API_GATEWAY_MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
+
 /** API Gateway WebSocket limits (AWS service quotas), mirrored by the local stand-in. */
 export const API_GATEWAY_LIMITS = {
   /** A single WebSocket frame. */
@@ -45,7 +49,7 @@ export const API_GATEWAY_LIMITS = {
   /** Connections with no traffic for this long are closed. */
   idleTimeoutMs: 10 * 60 * 1000,
   /** Hard cap on a connection's lifetime. */
-  maxConnectionMs: 2 * 60 * 60 * 1000,
+  maxConnectionMs: API_GATEWAY_MAX_CONNECTION_MS,
   /** Integration (Lambda) timeout. */
   integrationTimeoutMs: 29_000,
 } as const;
