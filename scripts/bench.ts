@@ -1,7 +1,7 @@
 /**
  * Every benchmark, one after another; each prints its own table. Speed and size targets live here, never in tests.
  *
- * Usage: pnpm bench [name…]   (names: relay, load, size, call-setup)
+ * Usage: pnpm bench [name…] [--option value…]   (names: relay, load, size, call-setup; options go to each)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,11 @@ const BENCHMARKS: Record<string, string> = {
   'call-setup': 'packages/e2e/bench/call-setup.ts',
 };
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+// Names pick benchmarks; options (`--runs 3`) go to each benchmark run.
+const firstOption = args.findIndex((arg) => arg.startsWith('--'));
+const wanted = firstOption === -1 ? args : args.slice(0, firstOption);
+const options = firstOption === -1 ? [] : args.slice(firstOption);
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
 let failed = 0;
 for (const name of names) {
@@ -28,7 +32,7 @@ for (const name of names) {
     failed++;
     continue;
   }
-  const result = spawnSync('tsx', [file], { stdio: 'inherit' });
+  const result = spawnSync('tsx', [file, ...options], { stdio: 'inherit' });
   if (result.status !== 0) failed++;
 }
 process.exit(failed > 0 ? 1 : 0);
