@@ -2,7 +2,7 @@
  * `pnpm dev`: the whole system on this machine — API Gateway stand-in with the real handlers, dynalite, coturn and
  * the client — and the URL to open in two tabs.
  *
- * Usage: pnpm dev [--port N] [--no-turn] [--chaos] [--verbose]
+ * Usage: pnpm dev [--port N] [--no-turn] [--chaos] [--dynamodb-endpoint URL] [--verbose]
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHAOS } from './chaos';
@@ -16,6 +16,9 @@ const USAGE = `Usage: pnpm dev [options]
   --port N      serve the app on port N (default ${DEFAULT_SITE_PORT}, 0 for any free port)
   --no-turn     run without coturn (calls then need a direct path)
   --chaos       delay, reorder and duplicate signaling messages (tests the client's resilience)
+  --dynamodb-endpoint URL
+                use this DynamoDB-API server (e.g. AWS's DynamoDB Local, http://127.0.0.1:8000)
+                instead of the embedded dynalite
   --verbose     print the handlers' structured logs
   --help        show this
 `;
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'no-turn': { type: 'boolean', default: false },
       chaos: { type: 'boolean', default: false },
+      'dynamodb-endpoint': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
       turn: values['no-turn'] ? 'off' : 'auto',
       logLevel: values.verbose ? 'INFO' : 'WARN',
       ...(values.chaos ? { chaos: DEFAULT_CHAOS } : {}),
+      ...(values['dynamodb-endpoint'] ? { dynamodbEndpoint: values['dynamodb-endpoint'] } : {}),
       log,
     });
   const system = await start(sitePort).catch((error: NodeJS.ErrnoException) => {
@@ -58,7 +63,10 @@ async function main(): Promise<void> {
 
   const rows: [string, string][] = [
     ['signaling', `${system.signalingUrl}  (API Gateway WebSocket stand-in, real handlers)`],
-    ['dynamodb', `${system.dynamodbEndpoint}  (dynalite, table ${system.tableName})`],
+    [
+      'dynamodb',
+      `${system.dynamodbEndpoint}  (${values['dynamodb-endpoint'] ? 'external' : 'dynalite'}, table ${system.tableName})`,
+    ],
     ['turn', system.turn ? system.turnUrls.join('  ') : 'off — calls need a direct path'],
     ['chaos', values.chaos ? 'on (delay, reorder, duplicate)' : 'off'],
   ];

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '@parley/signaling';
 import dynalite from 'dynalite';
 
@@ -21,6 +21,41 @@ export interface LocalDynamoDb {
   /** DynamoDB API requests served so far, by operation (e.g. `GetItem`): what benchmarks count at the server. */
   requestCounts(): Record<string, number>;
   stop(): Promise<void>;
+}
+
+/** Creates the room table from the shared schema on a DynamoDB-API server and waits until it is ACTIVE. */
+export async function createRoomTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
+    for (;;) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+      if (Date.now() > deadline) throw new Error(`Table ${tableName} is still ${Table?.TableStatus}`);
+      await new Promise((resolve) => setTimeout(resolve, TABLE_POLL_INTERVAL_MS));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Uses a DynamoDB-API server that runs elsewhere (e.g. AWS's DynamoDB Local on its default port 8000): creates a
+ * room table of its own there, and deletes it again on stop. Requests are not counted (they never pass through us).
+ */
+export async function useExternalDynamoDb(options: { endpoint: string; tableName: string }): Promise<LocalDynamoDb> {
+  const { endpoint, tableName } = options;
+  await createRoomTable(endpoint, tableName);
+  return {
+    endpoint,
+    tableName,
+    requestCounts: () => ({}),
+    stop: async () => {
+      const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+      await client.send(new DeleteTableCommand({ TableName: tableName })).finally(() => client.destroy());
+    },
+  };
 }
 
 /**
@@ -54,21 +89,11 @@ export async function startDynamoDb(options: {
     });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
-    await client.send(new CreateTableCommand(createTableInput(options.tableName)));
-    const deadline = Date.now() + TABLE_ACTIVE_TIMEOUT_MS;
-    for (;;) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: options.tableName }));
-      if (Table?.TableStatus === 'ACTIVE') break;
-      if (Date.now() > deadline) throw new Error(`Table ${options.tableName} is still ${Table?.TableStatus}`);
-      await new Promise((resolve) => setTimeout(resolve, TABLE_POLL_INTERVAL_MS));
-    }
+    await createRoomTable(endpoint, options.tableName);
   } catch (error) {
     await stop();
     throw error;
-  } finally {
-    client.destroy();
   }
   return { endpoint, tableName: options.tableName, requestCounts: () => ({ ...requestCounts }), stop };
 }

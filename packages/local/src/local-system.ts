@@ -9,7 +9,7 @@ import {
 } from '@parley/signaling';
 import type { ChaosSettings } from './chaos';
 import { ensureClientBuilt } from './client-build';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamoDb, startDynamoDb } from './dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamoDb, startDynamoDb, useExternalDynamoDb } from './dynamodb';
 import { type GatewayLimits, WebSocketGateway } from './gateway';
 import { type LocalTurn, startLocalTurn } from './local-turn';
 import { type StaticSite, startStaticSite } from './static-site';
@@ -26,6 +26,11 @@ export const LOCAL_STAGE = 'local';
 export interface LocalSystemOptions {
   /** Interface every server binds to. Loopback by default: nothing here is meant for the network. */
   host?: string;
+  /**
+   * A DynamoDB-API server to use instead of the embedded dynalite, e.g. AWS's DynamoDB Local
+   * (`http://127.0.0.1:8000`); the system creates its own table there and deletes it on stop.
+   */
+  dynamodbEndpoint?: string;
   /** Fixed ports (0 or absent: a free one). */
   gatewayPort?: number;
   sitePort?: number;
@@ -87,7 +92,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   };
 
   try {
-    const dynamodb: LocalDynamoDb = await startDynamoDb({ tableName: LOCAL_TABLE_NAME, host });
+    const dynamodb: LocalDynamoDb = options.dynamodbEndpoint
+      ? await useExternalDynamoDb({
+          endpoint: options.dynamodbEndpoint,
+          // Its own table per run: a server that outlives us may still hold an earlier run's table.
+          tableName: `${LOCAL_TABLE_NAME}-${randomBytes(4).toString('hex')}`,
+        })
+      : await startDynamoDb({ tableName: LOCAL_TABLE_NAME, host });
     stops.push(dynamodb.stop);
 
     let turn: LocalTurn | undefined;
