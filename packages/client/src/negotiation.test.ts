@@ -139,7 +139,8 @@ function connectPair() {
     pc.onicecandidate = (candidate) => negotiator.localCandidate(candidate);
     return { pc, negotiator };
   };
-  const peers = { a: make('a', true), b: make('b', false) };
+  // `a` is impolite: it makes the first offer of a call (the polite side waits for it).
+  const peers = { a: make('a', false), b: make('b', true) };
   /** Lets every pending promise and candidate event of the fakes run (no timers involved). */
   const settle = async () => {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -191,13 +192,48 @@ describe('when only one side has something to send', () => {
   });
 });
 
-describe('when both sides offer at the same time (glare)', () => {
-  it('should let the polite side yield and converge with both sides negotiated', async () => {
+describe('when a call starts with something to send on both sides', () => {
+  it('should leave the first offer to the impolite side and carry the polite side on the answer', async () => {
     const pair = connectPair();
     pair.peers.a.pc.addTrack();
     pair.peers.b.pc.addTrack();
     await pair.settle();
+    expect(pair.network.filter((m) => m.data.kind === 'description')).toEqual([
+      expect.objectContaining({ to: 'b', data: expect.objectContaining({ kind: 'description' }) }),
+    ]);
+    await pair.runInOrder();
+    pair.expectConverged();
+  });
+});
+
+describe('when both sides renegotiate at the same time (glare)', () => {
+  it('should let the polite side yield and converge with both sides negotiated', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.runInOrder();
+    pair.peers.a.pc.addTrack();
+    pair.peers.b.pc.addTrack();
+    await pair.settle();
     expect(pair.network.filter((m) => m.data.kind === 'description')).toHaveLength(2);
+    await pair.runInOrder();
+    pair.expectConverged();
+  });
+});
+
+describe('when the first offer arrives just before the polite side has something to send', () => {
+  it('should answer it instead of making a colliding offer, then offer what is left', async () => {
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.settle();
+    const [offer] = pair.network.splice(0, 1);
+    expect(offer?.to).toBe('b');
+    // B receives A's offer and, before it is applied, adds a track of its own (negotiationneeded fires at once).
+    const received = pair.peers.b.negotiator.receive(offer?.id, offer?.data as SignalPayload);
+    pair.peers.b.pc.addTrack();
+    await received;
+    await pair.settle();
+    const descriptions = pair.network.filter((m) => m.data.kind === 'description');
+    expect(descriptions[0]).toMatchObject({ to: 'a', data: { description: { type: 'answer' } } });
     await pair.runInOrder();
     pair.expectConverged();
   });

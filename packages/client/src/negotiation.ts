@@ -82,6 +82,11 @@ export class PerfectNegotiator {
 
   /** Call from `negotiationneeded` (also fired by `restartIce()`). */
   async negotiationNeeded(): Promise<void> {
+    // The first offer of a call is always the impolite side's (it always has something to offer: the data
+    // channels). The polite side's would only be ignored and rolled back, and Chromium rolled back mid-gathering may
+    // never gather again (seen in relay-only calls). Its own tracks ride on its answer; anything left over fires
+    // negotiationneeded again once that first exchange is done.
+    if (this.#options.polite && !this.#pc.remoteDescription) return;
     try {
       this.#makingOffer = true;
       await this.#pc.setLocalDescription();
