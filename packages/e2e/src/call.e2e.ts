@@ -1,44 +1,20 @@
-import type { LocalSystem } from '@parley/local';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from './browsers';
+import { describe, expect, it } from 'vitest';
+import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForMediaFlowing } from './media-checks';
 import { AppUser, startTwoPartyCall, UI } from './parley-app';
-import { startTestRuntime } from './runtime';
 
 /*
  * The product as two people use it, in real Chromium, through the local runtime (API Gateway stand-in, real
  * handlers, dynalite) and real coturn, against the production build of the client served with `/config.json`.
  */
 
-let browser: TestBrowser;
-let system: LocalSystem;
-const users: AppUser[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser('chromium');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  system = await startTestRuntime();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(users.splice(0).map((user) => user.close()));
-  await system?.stop();
-});
+const calls = useCallFixture();
 
 /** A two-party call between two Chromium users (the second opens the first one's link). */
 async function call(queryA: '' | '?relay' | '?tcp' = '', queryB = queryA) {
-  const parties = await startTwoPartyCall(
-    system.siteUrl as string,
-    { browser, query: queryA },
-    { browser, query: queryB },
-  );
-  users.push(parties.a, parties.b);
+  const browser = calls.browser();
+  const parties = await startTwoPartyCall(calls.siteUrl(), { browser, query: queryA }, { browser, query: queryB });
+  calls.track(parties.a, parties.b);
   return parties;
 }
 
@@ -81,8 +57,8 @@ describe('when a third person opens the link of a full room', () => {
     await a.waitForCall();
     await b.waitForCall();
     const before = await rtcSnapshot(a.page);
-    const c = await AppUser.create(browser, 'C');
-    users.push(c);
+    const c = await AppUser.create(calls.browser(), 'C');
+    calls.track(c);
     await c.open(link);
     await c.join();
     await c.waitForProblem('room-full');

@@ -1,33 +1,13 @@
-import type { LocalSystem } from '@parley/local';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type BrowserKind, launchBrowser, type TestBrowser } from './browsers';
-import { type AppQuery, type AppUser, startTwoPartyCall } from './parley-app';
-import { startTestRuntime } from './runtime';
+import { describe, expect, it } from 'vitest';
+import type { BrowserKind } from './browsers';
+import { useCallFixture } from './fixture';
+import { type AppQuery, startTwoPartyCall } from './parley-app';
 
 /*
  * Chromium and Firefox in one call, each starting it, over relay and over the direct path: video, audio and chat.
  */
 
-const browsers = {} as Record<BrowserKind, TestBrowser>;
-let system: LocalSystem;
-const users: AppUser[] = [];
-
-beforeAll(async () => {
-  [browsers.chromium, browsers.firefox] = await Promise.all([launchBrowser('chromium'), launchBrowser('firefox')]);
-});
-
-afterAll(async () => {
-  await Promise.allSettled(Object.values(browsers).map((browser) => browser.close()));
-});
-
-beforeEach(async () => {
-  system = await startTestRuntime();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(users.splice(0).map((user) => user.close()));
-  await system?.stop();
-});
+const calls = useCallFixture({ browsers: ['chromium', 'firefox'] });
 
 describe.each([
   ['chromium', 'firefox', '?relay', 'relay'],
@@ -39,11 +19,11 @@ describe.each([
   (first, second, query, localType) => {
     it(`should carry video, audio and chat both ways on ${localType} candidates`, async () => {
       const { a, b } = await startTwoPartyCall(
-        system.siteUrl as string,
-        { browser: browsers[first], query },
-        { browser: browsers[second], query },
+        calls.siteUrl(),
+        { browser: calls.browser(first), query },
+        { browser: calls.browser(second), query },
       );
-      users.push(a, b);
+      calls.track(a, b);
       for (const user of [a, b]) {
         const snapshot = await user.waitForCall();
         // Firefox often sees the remote side as peer-reflexive on loopback: only the local type is stable.

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { LocalSystem } from '@parley/local';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from './browsers';
+import { describe, expect, it } from 'vitest';
+import { useCallFixture } from './fixture';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
-import { startTestRuntime } from './runtime';
 import { waitUntil } from './wait';
 
 /*
@@ -17,26 +15,7 @@ const LARGE_FILE_BYTES = 50 * MB;
 /** Long enough on a loaded two-core machine (measured: ~5–15 MB/s on loopback). */
 const TRANSFER_DEADLINE_MS = 120_000;
 
-let browser: TestBrowser;
-let system: LocalSystem;
-const users: AppUser[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser('chromium');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-beforeEach(async () => {
-  system = await startTestRuntime();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(users.splice(0).map((user) => user.close()));
-  await system?.stop();
-});
+const calls = useCallFixture();
 
 /**
  * Picks a generated file in the page's file input (what choosing it in the dialog does) and answers its SHA-256.
@@ -108,8 +87,9 @@ async function savedFileDigest(user: AppUser): Promise<string> {
 }
 
 async function callWithChatOpen() {
-  const { a, b } = await startTwoPartyCall(system.siteUrl as string, { browser }, { browser });
-  users.push(a, b);
+  const browser = calls.browser();
+  const { a, b } = await startTwoPartyCall(calls.siteUrl(), { browser }, { browser });
+  calls.track(a, b);
   for (const user of [a, b]) await user.waitForCall();
   // The transfer cards live in the chat timeline: open it on both sides, as a person watching progress would.
   for (const user of [a, b]) await user.page.click(UI.chatToggle);

@@ -1,35 +1,20 @@
-import type { LocalSystem } from '@parley/local';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type MediaMode, type TestBrowser } from './browsers';
+import { useCallFixture } from './fixture';
 import { waitForConnected, waitForMediaFlowing, waitForRemoteVideo } from './media-checks';
 import { AppUser, UI } from './parley-app';
-import { startTestRuntime } from './runtime';
 
 /*
  * A person whose camera and microphone cannot be used still gets a plain-language explanation and can join the
  * call receive-only: they see and hear the other side.
  */
 
-let granted: TestBrowser;
-let system: LocalSystem;
-const users: AppUser[] = [];
+const calls = useCallFixture();
+/** Browsers with restricted capture, launched by the tests that need them. */
 const restricted: TestBrowser[] = [];
 
-beforeAll(async () => {
-  granted = await launchBrowser('chromium');
-});
-
 afterAll(async () => {
-  await Promise.allSettled([granted?.close(), ...restricted.map((browser) => browser.close())]);
-});
-
-beforeEach(async () => {
-  system = await startTestRuntime();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(users.splice(0).map((user) => user.close()));
-  await system?.stop();
+  await Promise.allSettled(restricted.map((browser) => browser.close()));
 });
 
 describe.each([
@@ -39,10 +24,10 @@ describe.each([
   it(`should explain it ("${problem}") and still let the person join receive-only`, async () => {
     const browser = await launchBrowser('chromium', { media });
     restricted.push(browser);
-    const host = await AppUser.create(granted, 'host');
+    const host = await AppUser.create(calls.browser(), 'host');
     const guest = await AppUser.create(browser, `guest (${media})`);
-    users.push(host, guest);
-    const link = await host.startCall(system.siteUrl as string);
+    calls.track(host, guest);
+    const link = await host.startCall(calls.siteUrl());
     await host.join();
     await guest.open(link);
     await guest.waitForProblem(problem);

@@ -1,9 +1,8 @@
 import { type LocalSystem, startLocalTurn } from '@parley/local';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from './browsers';
+import { describe, expect, it } from 'vitest';
+import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForConnected, waitForFramesAfter, waitForMediaFlowing } from './media-checks';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
-import { startTestRuntime } from './runtime';
 import { waitUntil } from './wait';
 
 /*
@@ -20,27 +19,12 @@ const SHORT_TURN_TTL_SECONDS = 40;
 /** A TURN REST secret the test knows, so it can start a replacement coturn with it. */
 const TURN_SECRET = 'e2e-resilience-turn-secret-0123456789';
 
-let browser: TestBrowser;
-let system: LocalSystem | undefined;
-const users: AppUser[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser('chromium');
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  await Promise.allSettled(users.splice(0).map((user) => user.close()));
-  await system?.stop();
-  system = undefined;
-});
+const calls = useCallFixture({ perTestRuntime: false });
 
 async function call(query: '' | '?relay' = '') {
-  const parties = await startTwoPartyCall(system?.siteUrl as string, { browser, query }, { browser, query });
-  users.push(parties.a, parties.b);
+  const browser = calls.browser();
+  const parties = await startTwoPartyCall(calls.siteUrl(), { browser, query }, { browser, query });
+  calls.track(parties.a, parties.b);
   return parties;
 }
 
@@ -103,7 +87,7 @@ function statusTexts(user: AppUser): Promise<string[]> {
 describe('when signaling is delayed, reordered and duplicated', () => {
   it(`should still bring the call up, every time (${CHAOS_RUNS} runs)`, async () => {
     for (let run = 1; run <= CHAOS_RUNS; run++) {
-      system = await startTestRuntime({
+      await calls.start({
         chaos: { seed: run, delayMs: 10, jitterMs: 150, duplicateProbability: 0.3, inbound: true },
       });
       const { a, b } = await call();
@@ -111,16 +95,14 @@ describe('when signaling is delayed, reordered and duplicated', () => {
         const snapshot = await user.waitForCall();
         expect(snapshot.connectionState, `run ${run}`).toBe('connected');
       }
-      await Promise.allSettled(users.splice(0).map((user) => user.close()));
-      await system.stop();
-      system = undefined;
+      await calls.stop();
     }
   });
 });
 
 describe('when one side loses its signaling socket mid-call', () => {
   it('should keep media flowing, resume the seat unseen by the other side, and renegotiate over the new socket', async () => {
-    system = await startTestRuntime();
+    const system = await calls.start();
     const { a, b } = await call();
     await a.waitForCall();
     await b.waitForCall();
@@ -129,7 +111,7 @@ describe('when one side loses its signaling socket mid-call', () => {
     expect(system.gateway.dropConnection(first?.connectionId as string)).toBe(true);
     // Media is peer to peer: it keeps decoding while A has no signaling at all.
     await waitForFramesAfter(b.page, await snapshotNow(b), b.label);
-    await waitUntil(() => system?.gateway.connections().length === 2 && system.gateway.connections(), {
+    await waitUntil(() => system.gateway.connections().length === 2, {
       description: 'A reconnected to signaling',
     });
     // A renegotiation (screen share) needs signaling: it works over the new socket.
@@ -143,7 +125,7 @@ describe('when one side loses its signaling socket mid-call', () => {
   });
 
   it('should survive the idle timeout and the maximum connection duration', async () => {
-    system = await startTestRuntime({ limits: { idleTimeoutMs: 2_000, maxConnectionMs: 5_000 } });
+    const system = await calls.start({ limits: { idleTimeoutMs: 2_000, maxConnectionMs: 5_000 } });
     const { a, b } = await call();
     await a.waitForCall();
     await b.waitForCall();
@@ -153,7 +135,7 @@ describe('when one side loses its signaling socket mid-call', () => {
     // Wait until both sides are on sockets opened after the maximum duration cut the first ones.
     await waitUntil(
       () => {
-        const ids = system?.gateway.connectionIds() ?? [];
+        const ids = system.gateway.connectionIds();
         return ids.length === 2 && ids.every((id) => !firstIds.has(id));
       },
       { description: 'both sides on new signaling sockets', timeoutMs: 20_000 },
@@ -168,7 +150,7 @@ describe('when one side loses its signaling socket mid-call', () => {
 
 describe('when the TURN server restarts mid-call', () => {
   it('should restart ICE and get video back without a reload', async () => {
-    system = await startTestRuntime({ turnSecret: TURN_SECRET });
+    const system = await calls.start({ turnSecret: TURN_SECRET });
     const { a, b } = await call('?relay');
     await a.waitForCall();
     await b.waitForCall();
@@ -183,7 +165,7 @@ describe('when the TURN server restarts mid-call', () => {
 
 describe('when TURN credentials expire during a call', () => {
   it('should refresh them, so that a relay needed after the expiry still works', async () => {
-    system = await startTestRuntime({ turnSecret: TURN_SECRET, turnCredentialTtlSeconds: SHORT_TURN_TTL_SECONDS });
+    const system = await calls.start({ turnSecret: TURN_SECRET, turnCredentialTtlSeconds: SHORT_TURN_TTL_SECONDS });
     const { a, b } = await call('?relay');
     await a.waitForCall();
     await b.waitForCall();
