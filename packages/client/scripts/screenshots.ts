@@ -7,6 +7,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_BASE_FLAGS, CHROMIUM_EXECUTABLE, CHROMIUM_FAKE_MEDIA_FLAGS } from '@parley/e2e';
 import { startLocalSystem } from '@parley/local';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 
@@ -16,24 +17,14 @@ export const MAX_SCREENSHOT_BYTES = 200_000;
 const STATE_DEADLINE_MS = 30_000;
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'screenshots');
-const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/lib/chromium/chromium';
-const BASE_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--hide-scrollbars',
-];
-const FAKE_DEVICES = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+// The e2e harness's flags: one definition of how a quiet, loopback-only test Chromium is launched.
+const BASE_FLAGS = [...CHROMIUM_BASE_FLAGS, '--hide-scrollbars'];
+const FAKE_DEVICES = [...CHROMIUM_FAKE_MEDIA_FLAGS, '--use-fake-ui-for-media-stream'];
 const DESKTOP = { width: 1200, height: 720 };
 const PHONE = { width: 390, height: 780 };
 
 const launch = (extra: string[]) =>
-  chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_FLAGS, ...extra] });
+  chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, headless: true, args: [...BASE_FLAGS, ...extra] });
 
 async function open(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark', ...options });

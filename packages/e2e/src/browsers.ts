@@ -9,7 +9,7 @@ export const CHROMIUM_EXECUTABLE = process.env.PARLEY_CHROMIUM ?? '/usr/lib/chro
 export const FIREFOX_EXECUTABLE = process.env.PARLEY_FIREFOX ?? '/usr/lib/firefox-esr/firefox-esr';
 
 /** Chromium flags for a quiet, headless, test-only browser. */
-const CHROMIUM_BASE_FLAGS = [
+export const CHROMIUM_BASE_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -22,7 +22,7 @@ const CHROMIUM_BASE_FLAGS = [
 ];
 
 /** A fake camera and microphone (test pattern and beep), and a fake screen to share. */
-const CHROMIUM_FAKE_MEDIA_FLAGS = ['--use-fake-device-for-media-stream'];
+export const CHROMIUM_FAKE_MEDIA_FLAGS = ['--use-fake-device-for-media-stream'];
 
 /** Grants camera, microphone and screen capture without a prompt. */
 const CHROMIUM_AUTO_GRANT_FLAGS = ['--use-fake-ui-for-media-stream', '--auto-accept-this-tab-capture'];
