@@ -105,12 +105,17 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-function row(name: string, samples: Sample[]): string[] {
+function row(name: string, samples: Sample[], failed: number): string[] {
   const stat = (pick: (sample: Sample) => number) => {
     const values = samples.map(pick);
     return `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`;
   };
-  return [name, String(samples.length), stat((s) => s.connectedMs), stat((s) => s.firstFrameMs)];
+  return [
+    name,
+    `${samples.length}${failed ? ` (+${failed} failed)` : ''}`,
+    stat((s) => s.connectedMs),
+    stat((s) => s.firstFrameMs),
+  ];
 }
 
 function printTable(rows: string[][]): void {
@@ -125,36 +130,50 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
   buildClient();
-  const system = await startTestRuntime({ turnSecret: TURN_SECRET });
   const origin = await startBlankOrigin();
   const browsers: Record<BrowserKind, TestBrowser> = {
     chromium: await launchBrowser('chromium'),
     firefox: await launchBrowser('firefox'),
   };
-  const udpTurn = system.turnUrls.filter((url) => url.includes('transport=udp'));
   const pairs: [BrowserKind, BrowserKind][] = [
     ['chromium', 'chromium'],
     ['chromium', 'firefox'],
     ['firefox', 'chromium'],
   ];
   const results = new Map<string, Sample[]>();
-  const record = (name: string, sample: Sample) => results.set(name, [...(results.get(name) ?? []), sample]);
+  const failures = new Map<string, number>();
+  // A call that does not come up is counted and shown, not allowed to end the run (and its figures).
+  const attempt = async (name: string, run: () => Promise<Sample>) => {
+    try {
+      const sample = await run();
+      results.set(name, [...(results.get(name) ?? []), sample]);
+    } catch (error) {
+      failures.set(name, (failures.get(name) ?? 0) + 1);
+      process.stderr.write(`${name}: failed: ${(error as Error).message}\n`);
+    }
+  };
   try {
     for (let run = 0; run < runs; run++) {
+      // A fresh system (and coturn) per run: browsers that close a page do not always release its TURN allocations,
+      // and a few hundred calls in minutes would otherwise run into coturn's total allocation quota.
+      const system = await startTestRuntime({ turnSecret: TURN_SECRET });
+      const udpTurn = system.turnUrls.filter((url) => url.includes('transport=udp'));
       for (const [first, second] of pairs) {
         const pair = `${first} → ${second}`;
         // Interleaved, so drift in machine load hits both paths alike.
-        record(`full stack, ${pair}`, await fullStackRun(system.siteUrl as string, browsers[first], browsers[second]));
-        record(`floor, ${pair}`, await floorRun(origin, udpTurn, browsers[first], browsers[second]));
+        await attempt(`full stack, ${pair}`, () =>
+          fullStackRun(system.siteUrl as string, browsers[first], browsers[second]),
+        );
+        await attempt(`floor, ${pair}`, () => floorRun(origin, udpTurn, browsers[first], browsers[second]));
       }
+      await system.stop();
       process.stderr.write(`run ${run + 1}/${runs} done\n`);
     }
   } finally {
     await Promise.allSettled([browsers.chromium.close(), browsers.firefox.close(), origin.close()]);
-    await system.stop();
   }
   console.log(`Call setup over relay UDP through local coturn, ${runs} interleaved runs per path (2-core machine).\n`);
-  printTable([...results].map(([name, samples]) => row(name, samples)));
+  printTable([...results].map(([name, samples]) => row(name, samples, failures.get(name) ?? 0)));
   console.log('');
   for (const [first, second] of pairs) {
     const pair = `${first} → ${second}`;
