@@ -77,9 +77,9 @@ describe('renderTurnserverConf', () => {
       expect(lines).toContain('denied-peer-ip=127.0.0.0-127.255.255.255');
     });
 
-    it('should deny every range of the denied peer list, and its own public and private address', () => {
+    it('should deny every range of the denied peer list, but not its own addresses (relay-to-relay calls)', () => {
       const denied = lines.filter((line) => line.startsWith('denied-peer-ip=')).map((line) => line.slice(15));
-      expect(denied).toEqual([...deniedPeerRanges({ allowLoopback: false }), '203.0.113.7', '10.0.1.23']);
+      expect(denied).toEqual(deniedPeerRanges({ allowLoopback: false }));
     });
 
     it('should leave pid file and user database at the packaged defaults', () => {
@@ -103,8 +103,6 @@ describe('renderTurnserverConf', () => {
         'relay-ip=10.0.1.23',
         'external-ip=203.0.113.7/10.0.1.23',
         'denied-peer-ip=127.0.0.0-127.255.255.255',
-        'denied-peer-ip=203.0.113.7',
-        'denied-peer-ip=10.0.1.23',
       ]);
       expect(onlyInLocal).toEqual([
         '# Profile: local',

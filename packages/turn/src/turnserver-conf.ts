@@ -184,11 +184,9 @@ export function formatTurnserverConf(config: ResolvedTurnServerConfig): string {
     'no-multicast-peers',
     // Browsers on one machine reach each other only over loopback; never in production (FACTS: needs no-cli).
     ...(local ? ['allow-loopback-peers'] : []),
+    // The relay's own addresses stay allowed on purpose: when both browsers are relayed, each one's peer is the
+    // other's relay address on this very host. (coturn 4.6.1 ignores a deny line for its own address anyway.)
     ...deniedPeerRanges({ allowLoopback: local }).map((range) => `denied-peer-ip=${range}`),
-    // The relay's own addresses: a peer there would loop traffic back into coturn itself.
-    ...(config.externalIp
-      ? [`denied-peer-ip=${config.externalIp.public}`, `denied-peer-ip=${config.externalIp.private}`]
-      : []),
   ];
   return `${lines.join('\n')}\n`;
 }
