@@ -188,7 +188,7 @@ export class CallSession {
     this.#peer?.files.cancel(id);
   }
 
-  /** Puts a new track (another camera or microphone, or a screen) on the wire, without renegotiating if possible. */
+  /** Puts a new track (another camera or microphone) on the wire, without renegotiating if possible. */
   async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
     const pc = this.#peer?.pc;
     if (!pc) return;

@@ -12,12 +12,10 @@ import { waitUntil } from './wait';
 export const UI = {
   startCall: { role: 'button', name: 'Start a call' },
   join: { testId: 'join' },
-  roomLink: { testId: 'room-link' },
   problem: { testId: 'problem' },
   remoteVideo: '[data-testid="remote-video"]',
   callStatus: { testId: 'call-status' },
   hangUp: { testId: 'hang-up' },
-  rejoin: { testId: 'rejoin' },
   shareScreen: { testId: 'share-screen' },
   chatToggle: { testId: 'chat-toggle' },
   chatInput: { testId: 'chat-input' },
@@ -26,7 +24,6 @@ export const UI = {
   fileInput: '[data-testid="file-input"]',
   fileAccept: { testId: 'file-accept' },
   fileCancel: { testId: 'file-cancel' },
-  fileTransfer: { testId: 'file-transfer' },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** A `?…` query of diagnostics options (see the client's call-options.ts). */

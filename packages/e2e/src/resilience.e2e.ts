@@ -177,8 +177,9 @@ describe('when TURN credentials expire during a call', () => {
         timeoutMs: SHORT_TURN_TTL_SECONDS * 1000,
       });
     }
-    // Past the first credentials' expiry, a new allocation is only possible with refreshed ones.
-    await waitUntil(() => Date.now() - started > SHORT_TURN_TTL_SECONDS * 1000 && true, {
+    // Past the first credentials' expiry (issued at join, before `started`), a new allocation is only possible with
+    // refreshed ones. Expiry is wall-clock time, so waiting for the clock is the condition itself.
+    await waitUntil(() => Date.now() - started > SHORT_TURN_TTL_SECONDS * 1000, {
       description: 'the first credentials to expire',
       timeoutMs: SHORT_TURN_TTL_SECONDS * 1000 + 5_000,
       intervalMs: 500,
