@@ -7,15 +7,19 @@
  * Floor: the same two browsers with SDP and candidates handed over directly by this process (no signaling server,
  * no app) through the same coturn, relay only; timed from the offer to the same two events on the answering page.
  *
- * Usage: pnpm bench call-setup [--runs N]
+ * Usage: pnpm bench call-setup [--runs N] [--timeline]
+ *
+ * `--timeline` instead traces full-stack calls step by step (page: socket, messages, peer connection; server:
+ * gateway steps and DynamoDB requests) and prints, per browser pair, each step's median time after the Join click.
  */
 import { parseArgs } from 'node:util';
 import { turnRestCredentials } from '@parley/turn';
 import { type BrowserKind, launchBrowser, type TestBrowser } from '../src/browsers';
+import { keyedSteps, pageTimeline, recordTimeline, type TimelineEvent } from '../src/call-timeline';
 import { type BlankOrigin, prepareDirectCall, startBlankOrigin } from '../src/direct-call';
 import buildClient from '../src/global-setup';
 import { rtcSnapshot, waitForConnected } from '../src/media-checks';
-import { type AppUser, startTwoPartyCall } from '../src/parley-app';
+import { AppUser, startTwoPartyCall, withQuery } from '../src/parley-app';
 import type { RtcSnapshot } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
 import { waitUntil } from '../src/wait';
@@ -27,13 +31,17 @@ const GOAL_RATIO = 1.15;
 const TURN_SECRET = 'bench-call-setup-turn-secret-0123456789';
 /** Lifetime of the floor's TURN credentials: longer than the whole benchmark. */
 const FLOOR_CREDENTIAL_SECONDS = 3_600;
+/** Timelines show steps from this long before B's Join click (A's page is idle by then). */
+const EARLIER_STEPS_SHOWN_MS = 50;
 
 interface Sample {
   connectedMs: number;
   firstFrameMs: number;
 }
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: String(DEFAULT_RUNS) } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: String(DEFAULT_RUNS) }, timeline: { type: 'boolean', default: false } },
+});
 const runs = Number(values.runs);
 
 /** Waits until the page's call is connected and a remote frame was decoded; answers both timestamps. */
@@ -127,6 +135,143 @@ function printTable(rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
+/** Server-side events of the current timeline run (the local system's trace hooks push here). */
+const serverEvents: TimelineEvent[] = [];
+
+/** One traced full-stack call: every step of both pages and the server, keyed and relative to B's Join click. */
+async function timelineRun(siteUrl: string, first: TestBrowser, second: TestBrowser): Promise<Map<string, number>> {
+  serverEvents.length = 0;
+  const a = await AppUser.create(first, 'A');
+  const b = await AppUser.create(second, 'B');
+  try {
+    await Promise.all([recordTimeline(a.page), recordTimeline(b.page)]);
+    const link = await a.startCall(siteUrl, '?relay');
+    await a.join();
+    await b.open(withQuery(link, '?relay'));
+    await a.waitFor({ testId: 'call-status' }, 'the call view');
+    await b.join();
+    const snapshot = await connectedAndFirstFrame(b, 'B');
+    await waitForConnected(a.page, 'A');
+    const pages = [...(await pageTimeline(a.page, 'A')), ...(await pageTimeline(b.page, 'B'))];
+    pages.push({ at: snapshot.firstFrameAt as number, who: 'B', what: 'first frame (probe)' });
+    const click = pages.find((event) => event.who === 'B' && event.what === 'join click');
+    if (!click) throw new Error('the Join click was not recorded');
+    return keyedSteps([...pages, ...labelServerEvents(serverEvents, pages, click.at)], click.at);
+  } finally {
+    await Promise.allSettled([a.close(), b.close()]);
+  }
+}
+
+/**
+ * Names gateway events after the page messages they carry (a socket is ordered: the n-th message the gateway
+ * takes from B is B's n-th send, the n-th post to A is A's n-th receipt) and DynamoDB requests after the message
+ * being handled when they arrived.
+ */
+function labelServerEvents(server: TimelineEvent[], pages: TimelineEvent[], bClickAt: number): TimelineEvent[] {
+  const opens = server.filter((event) => event.what.startsWith('upgrade '));
+  const who = new Map<string, string>();
+  for (const open of opens) who.set(open.what.slice('upgrade '.length), open.at >= bClickAt ? 'B' : 'A');
+  const sends = (page: string) => pages.filter((e) => e.who === page && e.what.startsWith('send ')).map((e) => e.what);
+  const recvs = (page: string) => pages.filter((e) => e.who === page && e.what.startsWith('recv ')).map((e) => e.what);
+  const queues: Record<string, string[]> = {
+    'message A': sends('A'),
+    'message B': sends('B'),
+    'handled A': sends('A'),
+    'handled B': sends('B'),
+    'post A': recvs('A'),
+    'post B': recvs('B'),
+  };
+  const labelled: TimelineEvent[] = [];
+  const handling: { label: string; from: number; to: number }[] = [];
+  for (const event of server.filter((e) => e.who === 'gateway')) {
+    const [step = '', connectionId = ''] = event.what.split(' ');
+    const page = who.get(connectionId) ?? '?';
+    const queue = queues[`${step} ${page}`];
+    const carried = queue ? (queue.shift() ?? '?').replace(/^(send|recv) /, '') : '';
+    const label =
+      step === 'message' || step === 'handled'
+        ? `gateway ${step} ${page}'s ${carried}`
+        : step === 'post'
+          ? `gateway post ${carried} → ${page}`
+          : `gateway ${step} ${page}`;
+    labelled.push({ ...event, what: label });
+  }
+  // A handler's span: from its message to its `handled`, matched in order per page.
+  for (const page of ['A', 'B']) {
+    const starts = labelled.filter((e) => e.what.startsWith(`gateway message ${page}'s`));
+    const ends = labelled.filter((e) => e.what.startsWith(`gateway handled ${page}'s`));
+    starts.forEach((start, i) => {
+      handling.push({
+        label: start.what.slice('gateway message '.length),
+        from: start.at,
+        to: ends[i]?.at ?? start.at,
+      });
+    });
+  }
+  for (const event of server.filter((e) => e.who === 'dynamodb')) {
+    const during = handling.filter((span) => span.from <= event.at && event.at <= span.to).map((span) => span.label);
+    labelled.push({ ...event, what: `${event.what} (for ${during.join(' | ') || '?'})` });
+  }
+  return labelled;
+}
+
+async function timelineMain(browsers: Record<BrowserKind, TestBrowser>, pairs: [BrowserKind, BrowserKind][]) {
+  for (const [first, second] of pairs) {
+    const runsOfPair: Map<string, number>[] = [];
+    for (let run = 0; run < runs; run++) {
+      const system = await startTestRuntime({
+        turnSecret: TURN_SECRET,
+        trace: {
+          gateway: (event) =>
+            serverEvents.push({
+              at: event.at,
+              who: 'gateway',
+              what: `${event.step} ${event.connectionId}`,
+            }),
+          dynamodb: (operation, arrivedAt, answeredAt) =>
+            serverEvents.push({
+              at: arrivedAt,
+              who: 'dynamodb',
+              what: `dynamodb ${operation} ${(answeredAt - arrivedAt).toFixed(1)} ms`,
+            }),
+        },
+      });
+      try {
+        runsOfPair.push(await timelineRun(system.siteUrl as string, browsers[first], browsers[second]));
+      } catch (error) {
+        process.stderr.write(`${first} → ${second}: failed: ${(error as Error).message}\n`);
+      } finally {
+        await system.stop();
+      }
+    }
+    printTimeline(`${first} → ${second}`, runsOfPair);
+  }
+}
+
+/** Each step's median time after B's Join click over the runs that had it, in order of that median. */
+function printTimeline(pair: string, runsOfPair: Map<string, number>[]): void {
+  const keys = new Set(runsOfPair.flatMap((steps) => [...steps.keys()]));
+  const rows = [...keys]
+    // DynamoDB requests carry their duration in the key: they are listed per run below instead.
+    .filter((key) => !key.startsWith('dynamodb'))
+    .map((key) => ({ key, times: runsOfPair.map((steps) => steps.get(key)).filter((t) => t !== undefined) }))
+    .map(({ key, times }) => ({ key, median: median(times), seen: times.length }))
+    // A's own joining happened long before B's click; only the part of the call B waits for is shown.
+    .filter(({ median: m }) => m >= -EARLIER_STEPS_SHOWN_MS)
+    .sort((x, y) => x.median - y.median);
+  console.log(`\n### ${pair}: steps after B's Join click, median over ${runsOfPair.length} runs (ms)\n`);
+  for (const { key, median: m, seen } of rows) {
+    console.log(`${m.toFixed(1).padStart(8)}  ${key}${seen < runsOfPair.length ? `  (in ${seen} runs)` : ''}`);
+  }
+  const last = runsOfPair[runsOfPair.length - 1];
+  if (last) {
+    console.log(`\n#### ${pair}: DynamoDB requests of the last run (arrival after the click, ms)\n`);
+    for (const [key, at] of [...last].filter(([k]) => k.startsWith('dynamodb')).sort((x, y) => x[1] - y[1])) {
+      if (at >= -EARLIER_STEPS_SHOWN_MS) console.log(`${at.toFixed(1).padStart(8)}  ${key}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
   buildClient();
@@ -140,6 +285,14 @@ async function main(): Promise<void> {
     ['chromium', 'firefox'],
     ['firefox', 'chromium'],
   ];
+  if (values.timeline) {
+    try {
+      await timelineMain(browsers, pairs);
+    } finally {
+      await Promise.allSettled([browsers.chromium.close(), browsers.firefox.close(), origin.close()]);
+    }
+    return;
+  }
   const results = new Map<string, Sample[]>();
   const failures = new Map<string, number>();
   // A call that does not come up is counted and shown, not allowed to end the run (and its figures).

@@ -14,6 +14,9 @@ const TABLE_ACTIVE_TIMEOUT_MS = 10_000;
 /** Pause between DescribeTable polls while the table is CREATING. */
 const TABLE_POLL_INTERVAL_MS = 20;
 
+/** Receives one answered DynamoDB API request: its operation, arrival and answer times (epoch ms, precise). */
+export type DynamoDbRequestTrace = (operation: string, arrivedAt: number, answeredAt: number) => void;
+
 /** A running in-memory DynamoDB-API server holding the room table. */
 export interface LocalDynamoDb {
   endpoint: string;
@@ -66,16 +69,23 @@ export async function startDynamoDb(options: {
   tableName: string;
   host?: string;
   port?: number;
+  /** Called as each request is answered, with when it arrived and when its answer was sent (epoch ms, precise). */
+  onRequest?: DynamoDbRequestTrace;
 }): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const requestCounts: Record<string, number> = {};
-  server.on('request', (request) => {
+  const { onRequest } = options;
+  server.on('request', (request, response) => {
     // Every DynamoDB API call is one POST whose X-Amz-Target names it: `DynamoDB_20120810.GetItem`.
     const operation =
       String(request.headers['x-amz-target'] ?? 'unknown')
         .split('.')
         .pop() ?? 'unknown';
     requestCounts[operation] = (requestCounts[operation] ?? 0) + 1;
+    if (onRequest) {
+      const arrivedAt = performance.timeOrigin + performance.now();
+      response.once('finish', () => onRequest(operation, arrivedAt, performance.timeOrigin + performance.now()));
+    }
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

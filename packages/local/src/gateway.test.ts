@@ -9,7 +9,13 @@ import {
 import type { WebSocketHandler } from '@parley/signaling';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
-import { type GatewayEvent, type GatewayLimits, WebSocketGateway } from './gateway';
+import {
+  type GatewayEvent,
+  type GatewayLimits,
+  type GatewayTrace,
+  type GatewayTraceEvent,
+  WebSocketGateway,
+} from './gateway';
 import { Recorder, RecordingClient } from './test-support';
 
 const AWS_CONNECTION_ID = /^[A-Za-z0-9+/]{11}=$/;
@@ -30,6 +36,7 @@ async function startGateway(
     routes?: Record<string, WebSocketHandler | undefined>;
     limits?: Partial<GatewayLimits>;
     routeSelectionExpression?: string;
+    trace?: GatewayTrace;
   } = {},
 ) {
   const events = new Recorder<GatewayEvent>();
@@ -42,6 +49,7 @@ async function startGateway(
     routes: { $connect: record, $disconnect: record, $default: record, ...options.routes },
     routeSelectionExpression: options.routeSelectionExpression ?? '$request.body.action',
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.trace ? { trace: options.trace } : {}),
     reportError: (context) => errors.push(context),
   });
   const management = new ApiGatewayManagementApiClient({
@@ -203,6 +211,39 @@ describe('when a message arrives', () => {
     client.socket.send('second');
     // Serial invocation would deadlock here: "first" waits for "second".
     expect(await order.until((all) => all.length === 2, 'both messages')).toEqual(['second', 'first']);
+  });
+});
+
+describe('when tracing is on', () => {
+  it('should report each step of a connection and its messages in order, with message types only', async () => {
+    const trace = new Recorder<GatewayTraceEvent>();
+    let post: ((connectionId: string) => Promise<unknown>) | undefined;
+    const { gateway, management } = await startGateway({
+      trace: (event) => trace.push(event),
+      routes: {
+        $default: async (event) => {
+          await post?.(event.requestContext.connectionId);
+          return OK;
+        },
+      },
+    });
+    post = (connectionId) =>
+      management.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from('{"type":"pong","id":"p"}') }),
+      );
+    const client = await connect(gateway.url);
+    client.socket.send('{"type":"ping","id":"secret-ish"}');
+    await trace.first((event) => event.step === 'handled', 'the handled step');
+    await client.close();
+    await trace.first((event) => event.step === 'close', 'the close step');
+
+    const steps = trace.items.map(({ step, type }) => (type ? `${step} ${type}` : step));
+    expect(steps).toEqual(['upgrade', 'connect-handled', 'open', 'message ping', 'post pong', 'handled ping', 'close']);
+    const ids = new Set(trace.items.map((event) => event.connectionId));
+    expect(ids.size).toBe(1);
+    const times = trace.items.map((event) => event.at);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(JSON.stringify(trace.items)).not.toContain('secret-ish');
   });
 });
 

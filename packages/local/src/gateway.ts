@@ -37,6 +37,35 @@ export interface WebSocketGatewayOptions {
   chaos?: Partial<ChaosSettings>;
   /** Where handler failures are reported (AWS would log them to CloudWatch). Default: stderr. */
   reportError?: (context: string, error: unknown) => void;
+  /** Timestamps of each step a connection and its messages go through (benchmarks' timelines). Default: none. */
+  trace?: GatewayTrace;
+}
+
+/** One step the gateway took, for timelines: `at` is epoch ms with sub-millisecond precision. */
+export interface GatewayTraceEvent {
+  at: number;
+  step: 'upgrade' | 'connect-handled' | 'open' | 'message' | 'handled' | 'post' | 'close';
+  connectionId: string;
+  /** For messages and posts: the message type, e.g. `signal`, `joined` (never contents). */
+  type?: string;
+}
+
+/** Receives gateway trace events. */
+export type GatewayTrace = (event: GatewayTraceEvent) => void;
+
+/** Epoch ms with sub-millisecond precision (Date.now() is whole milliseconds). */
+export function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The `type` of a JSON message, or undefined; only ever called when tracing. */
+function messageType(text: string): string | undefined {
+  try {
+    const type = (JSON.parse(text) as { type?: unknown })?.type;
+    return typeof type === 'string' ? type.slice(0, 40) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A connection as the control API shows it. */
@@ -314,6 +343,7 @@ export class WebSocketGateway {
       sourceIp: request.socket.remoteAddress ?? '',
       userAgent: request.headers['user-agent'] ?? '',
     };
+    this.options.trace?.({ at: preciseNow(), step: 'upgrade', connectionId: pending.id });
     const query: Record<string, string> = {};
     const multiQuery: Record<string, string[]> = {};
     for (const [key, value] of url.searchParams) {
@@ -349,6 +379,7 @@ export class WebSocketGateway {
         refuseHandshake(socket, 502, JSON.stringify({ message: 'Internal server error' }));
         return;
       }
+      this.options.trace?.({ at: preciseNow(), step: 'connect-handled', connectionId: pending.id });
       if (result.statusCode < 200 || result.statusCode >= 300) {
         refuseHandshake(socket, result.statusCode, result.body ?? '');
         return;
@@ -377,6 +408,7 @@ export class WebSocketGateway {
       closed: new Promise<void>((resolve) => socket.once('close', () => resolve())),
     };
     this.connectionsById.set(connection.id, connection);
+    this.options.trace?.({ at: preciseNow(), step: 'open', connectionId: connection.id });
     const frames = new FrameSizeWatcher(this.limits.frameBytes, () =>
       this.closeConnection(connection, CLOSE_MESSAGE_TOO_BIG),
     );
@@ -409,8 +441,16 @@ export class WebSocketGateway {
       body,
       isBase64Encoded: isBinary,
     };
+    const trace = this.options.trace;
+    const type = trace ? messageType(body) : undefined;
+    trace?.({ at: preciseNow(), step: 'message', connectionId: connection.id, type });
     const run = () => {
-      this.invoke(handler, event).catch((error) => {
+      const invocation = this.invoke(handler, event);
+      if (trace) {
+        const handled = () => trace({ at: preciseNow(), step: 'handled', connectionId: connection.id, type });
+        invocation.then(handled, handled);
+      }
+      invocation.catch((error) => {
         this.reportError(`${routeKey} failed`, error);
         const message = error instanceof IntegrationTimeout ? 'Endpoint request timed out' : 'Internal server error';
         this.sendFrame(connection, gatewayErrorFrame(message, connection.id, context.requestId as string));
@@ -422,6 +462,7 @@ export class WebSocketGateway {
   private postToConnection(connectionId: string, data: Buffer): 'sent' | 'gone' {
     const connection = this.liveConnection(connectionId);
     if (!connection) return 'gone';
+    this.options.trace?.({ at: preciseNow(), step: 'post', connectionId, type: messageType(data.toString('utf8')) });
     this.deliver(this.chaosPlanner.plan('outbound'), () => {
       if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(data, { binary: false });
     });
@@ -454,6 +495,7 @@ export class WebSocketGateway {
   }
 
   private disconnected(connection: Connection, code: number, reason: string): void {
+    this.options.trace?.({ at: preciseNow(), step: 'close', connectionId: connection.id });
     clearTimeout(connection.idleTimer);
     clearTimeout(connection.lifetimeTimer);
     this.connectionsById.delete(connection.id);

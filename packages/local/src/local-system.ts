@@ -9,8 +9,15 @@ import {
 } from '@parley/signaling';
 import type { ChaosSettings } from './chaos';
 import { ensureClientBuilt } from './client-build';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalDynamoDb, startDynamoDb, useExternalDynamoDb } from './dynamodb';
-import { type GatewayLimits, WebSocketGateway } from './gateway';
+import {
+  type DynamoDbRequestTrace,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalDynamoDb,
+  startDynamoDb,
+  useExternalDynamoDb,
+} from './dynamodb';
+import { type GatewayLimits, type GatewayTrace, WebSocketGateway } from './gateway';
 import { type LocalTurn, startLocalTurn } from './local-turn';
 import { type StaticSite, startStaticSite } from './static-site';
 
@@ -56,6 +63,8 @@ export interface LocalSystemOptions {
   logLevel?: string;
   /** Where startup notes go (hints, build output). Default: stderr. */
   log?: (line: string) => void;
+  /** Timestamps of the gateway's steps and of each DynamoDB request (embedded dynalite only), for timelines. */
+  trace?: { gateway?: GatewayTrace; dynamodb?: DynamoDbRequestTrace };
 }
 
 /** Everything `pnpm dev` runs, on loopback. */
@@ -98,7 +107,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           // Its own table per run: a server that outlives us may still hold an earlier run's table.
           tableName: `${LOCAL_TABLE_NAME}-${randomBytes(4).toString('hex')}`,
         })
-      : await startDynamoDb({ tableName: LOCAL_TABLE_NAME, host });
+      : await startDynamoDb({
+          tableName: LOCAL_TABLE_NAME,
+          host,
+          ...(options.trace?.dynamodb ? { onRequest: options.trace.dynamodb } : {}),
+        });
     stops.push(dynamodb.stop);
 
     let turn: LocalTurn | undefined;
@@ -129,6 +142,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stage: LOCAL_STAGE,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.chaos ? { chaos: options.chaos } : {}),
+      ...(options.trace?.gateway ? { trace: options.trace.gateway } : {}),
     });
     stops.push(() => gateway.stop());
     handlers = createSignalingHandlers({
