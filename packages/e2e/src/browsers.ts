@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { chromium, type Browser as PlaywrightBrowser, type Page as PlaywrightPage } from 'playwright-core';
-import puppeteer, { type Browser as PuppeteerBrowser, type Page as PuppeteerPage } from 'puppeteer-core';
+import puppeteer, {
+  type ElementHandle,
+  type Browser as PuppeteerBrowser,
+  type Page as PuppeteerPage,
+} from 'puppeteer-core';
 
 /** Debian's Chromium binary itself: the `/usr/bin/chromium` wrapper loads extras and prints shell noise. */
 export const CHROMIUM_EXECUTABLE = process.env.PARLEY_CHROMIUM ?? '/usr/lib/chromium/chromium';
@@ -60,6 +64,11 @@ export interface LaunchOptions {
   extraArgs?: string[];
   /** Viewport of every page, e.g. for screenshots. */
   viewport?: { width: number; height: number };
+  /**
+   * Chromium only: run one user in a real profile kept in this (empty, existing) folder instead of incognito-like
+   * contexts. Off the record, Chromium keeps Blob data and the origin's files in memory; a profile keeps them on disk.
+   */
+  profileDir?: string;
 }
 
 /** One user's tab, driven the same way in Chromium (Playwright) and Firefox (Puppeteer over BiDi). */
@@ -82,6 +91,10 @@ export interface UserPage {
   screenshot(path: string): Promise<void>;
   /** Clicks the last element matching `selector` (a download link) and answers the downloaded file's bytes. */
   download(selector: string): Promise<Buffer>;
+  /** Like {@link UserPage.download}, but answers the file's path (valid until the page closes), for large files. */
+  downloadPath(selector: string): Promise<string>;
+  /** Puts a file from disk into the file input `selector`, as choosing it in the file dialog does. */
+  pickFile(selector: string, path: string): Promise<void>;
   /** Console errors and uncaught exceptions, for failure messages. */
   errors(): string[];
   /** Closes the tab and its browser context (its storage and permissions). */
@@ -112,6 +125,7 @@ function chromiumArgs(media: MediaMode, extraArgs: string[]): string[] {
 
 async function launchChromium(options: LaunchOptions): Promise<TestBrowser> {
   const media = options.media ?? 'granted';
+  if (options.profileDir) return launchChromiumProfile(options.profileDir, media, options);
   const browser: PlaywrightBrowser = await chromium.launch({
     executablePath: CHROMIUM_EXECUTABLE,
     headless: true,
@@ -128,6 +142,27 @@ async function launchChromium(options: LaunchOptions): Promise<TestBrowser> {
       return new ChromiumUserPage(await context.newPage());
     },
     close: () => browser.close(),
+  };
+}
+
+/** Chromium with a real profile: one context (the profile), so one user per launched browser. */
+async function launchChromiumProfile(profileDir: string, media: MediaMode, options: LaunchOptions) {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM_EXECUTABLE,
+    headless: true,
+    args: chromiumArgs(media, options.extraArgs ?? []),
+    viewport: options.viewport ?? null,
+    ...(media === 'granted' ? { permissions: ['camera', 'microphone'] } : {}),
+    acceptDownloads: true,
+  });
+  let users = 0;
+  return {
+    kind: 'chromium' as const,
+    async newUser() {
+      if (++users > 1) throw new Error('A Chromium launched with a profile has one user; launch another for more');
+      return new ChromiumUserPage(context.pages()[0] ?? (await context.newPage()));
+    },
+    close: () => context.close(),
   };
 }
 
@@ -218,12 +253,19 @@ class ChromiumUserPage implements UserPage {
   }
 
   async download(selector: string): Promise<Buffer> {
+    return readFile(await this.downloadPath(selector));
+  }
+
+  async downloadPath(selector: string): Promise<string> {
     const [download] = await Promise.all([
       this.page.waitForEvent('download'),
       this.page.locator(selector).last().click(),
     ]);
-    const path = await download.path();
-    return readFile(path);
+    return download.path();
+  }
+
+  async pickFile(selector: string, path: string): Promise<void> {
+    await this.page.setInputFiles(selector, path);
   }
 
   errors(): string[] {
@@ -240,6 +282,9 @@ function puppeteerSelector(target: UiTarget): string {
   if ('testId' in target) return `[data-testid=${JSON.stringify(target.testId)}]`;
   return `::-p-aria([name=${JSON.stringify(target.name)}][role="${target.role}"])`;
 }
+
+const NO_FIREFOX_DOWNLOADS =
+  'Downloads are only driven in Chromium (Playwright); Puppeteer over BiDi has no download API here';
 
 class FirefoxUserPage implements UserPage {
   readonly browser = 'firefox' as const;
@@ -305,7 +350,21 @@ class FirefoxUserPage implements UserPage {
   }
 
   async download(): Promise<Buffer> {
-    throw new Error('Downloads are only driven in Chromium (Playwright); Puppeteer over BiDi has no download API here');
+    throw new Error(NO_FIREFOX_DOWNLOADS);
+  }
+
+  async downloadPath(): Promise<string> {
+    throw new Error(NO_FIREFOX_DOWNLOADS);
+  }
+
+  async pickFile(selector: string, path: string): Promise<void> {
+    const input = await this.page.$(selector);
+    if (!input) throw new Error(`No file input ${selector}`);
+    try {
+      await (input as ElementHandle<HTMLInputElement>).uploadFile(path);
+    } finally {
+      await input.dispose();
+    }
   }
 
   errors(): string[] {
