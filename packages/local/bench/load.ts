@@ -52,6 +52,8 @@ interface Tally {
 /** One party of a room. */
 interface Party {
   room: number;
+  /** The room's id, which the client names in each signal as the app does. */
+  roomId: string;
   side: Side;
   client: TestClient;
   memberId: string;
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
         }
         const party = (client: TestClient, side: Side, memberId: string): Party => ({
           room,
+          roomId,
           side,
           client,
           memberId,
@@ -186,7 +189,7 @@ async function main(): Promise<void> {
       const sendAll = (from: Party, to: Party) => {
         for (const { id, data } of script(from.room, from.side)) {
           sent.set(id, { room: from.room, side: from.side, data, sentAt: performance.now() });
-          from.client.send({ type: 'signal', id, to: to.memberId, data });
+          from.client.send({ type: 'signal', id, roomId: from.roomId, to: to.memberId, data });
         }
       };
 

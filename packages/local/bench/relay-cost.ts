@@ -149,6 +149,7 @@ interface Pair {
   receiver: TestClient;
   senderMemberId?: string;
   receiverMemberId?: string;
+  roomId?: string;
 }
 
 async function connectPair(url: string): Promise<Pair> {
@@ -160,15 +161,16 @@ async function connectPair(url: string): Promise<Pair> {
 async function joinedPair(system: LocalSystem): Promise<Pair> {
   const pair = await connectPair(system.signalingUrl);
   const roomId = createRoomId();
+  pair.roomId = roomId;
   pair.senderMemberId = (await pair.sender.join(roomId)).memberId;
   pair.receiverMemberId = (await pair.receiver.join(roomId)).memberId;
   return pair;
 }
 
-/** Our design: one GetItem for the sender's seat, one Query on its room, one post to the peer. */
+/** Our design: the signal names its room (as the app's do), so one Query on that room and one post to the peer. */
 async function measureRoomService(system: LocalSystem, pair: Pair, members: number): Promise<Measurement> {
-  const { sender, receiver, senderMemberId, receiverMemberId } = pair;
-  if (!senderMemberId || !receiverMemberId) throw new Error('the pair has not joined a room');
+  const { sender, receiver, senderMemberId, receiverMemberId, roomId } = pair;
+  if (!senderMemberId || !receiverMemberId || !roomId) throw new Error('the pair has not joined a room');
   // The keepalive renews both seats' leases (a full run outlasts one), before anything is counted.
   await Promise.all([sender.sync(), receiver.sync()]);
   const latenciesMs: number[] = [];
@@ -188,6 +190,7 @@ async function measureRoomService(system: LocalSystem, pair: Pair, members: numb
     sender.send({
       type: 'signal',
       id,
+      roomId,
       to: receiverMemberId,
       data: {
         kind: 'candidate',

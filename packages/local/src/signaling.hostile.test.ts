@@ -19,10 +19,11 @@ let attackerId: string;
 let partnerId: string;
 let roomId: string;
 let otherRoomMembers: string[];
+let otherRoom: string;
 
 const valid = () => ({
   join: { type: 'join', v: 1, roomId: createRoomId() },
-  signal: { type: 'signal', to: partnerId, data: { kind: 'candidate', candidate: null } },
+  signal: { type: 'signal', roomId, to: partnerId, data: { kind: 'candidate', candidate: null } },
   ping: { type: 'ping' },
   leave: { type: 'leave' },
   'turn-refresh': { type: 'turn-refresh' },
@@ -92,6 +93,14 @@ function corpus(): string[] {
     signal('offer'),
     signal({ kind: 'description', description: { type: 'offer', sdp: huge } }),
     s({ type: 'signal', data: { kind: 'candidate', candidate: null } }),
+    // A room the attacker has no seat in, named outright: refused before anyone in it is looked at.
+    s({ type: 'signal', roomId: otherRoom, to: otherRoomMembers[0], data: { kind: 'candidate', candidate: null } }),
+    s({ type: 'signal', roomId: otherRoom, to: partnerId, data: { kind: 'candidate', candidate: null } }),
+    s({ type: 'signal', roomId: createRoomId(), to: partnerId, data: { kind: 'candidate', candidate: null } }),
+    s({ type: 'signal', roomId: 'short', to: partnerId, data: { kind: 'candidate', candidate: null } }),
+    s({ type: 'signal', roomId: `${roomId}x`, to: partnerId, data: { kind: 'candidate', candidate: null } }),
+    s({ type: 'signal', roomId: null, to: partnerId, data: { kind: 'candidate', candidate: null } }),
+    s({ type: 'signal', roomId: [roomId], to: partnerId, data: { kind: 'candidate', candidate: null } }),
     s({ type: 'ping', id: huge }),
     s({ type: 'leave', id: 'x', roomId }),
     s({ type: 'turn-refresh', memberId: partnerId }),
@@ -131,7 +140,7 @@ beforeAll(async () => {
   partner = await TestClient.connect(system.signalingUrl);
   attackerId = (await attacker.join(roomId)).memberId;
   partnerId = (await partner.join(roomId)).memberId;
-  const otherRoom = createRoomId();
+  otherRoom = createRoomId();
   bystanders = [await TestClient.connect(system.signalingUrl), await TestClient.connect(system.signalingUrl)];
   otherRoomMembers = [];
   for (const bystander of bystanders) otherRoomMembers.push((await bystander.join(otherRoom)).memberId);
@@ -152,6 +161,9 @@ async function expectNothingChanged(before: Awaited<ReturnType<typeof tableSnaps
   expect(partner.received.slice(partnerSeen).map((message) => message.type)).toEqual(['pong']);
   for (const bystander of bystanders) expect(bystander.received.every((m) => m.type !== 'signal')).toBe(true);
   expect(attacker.closed).toBeUndefined();
+  // Both forms still relay: naming the room (one Query), and without it (a page from before the field existed).
+  const named = attacker.send({ type: 'signal', roomId, to: partnerId, data: { kind: 'candidate', candidate: null } });
+  expect(await partner.next('signal', named)).toMatchObject({ from: attackerId });
   const id = attacker.send({ type: 'signal', to: partnerId, data: { kind: 'candidate', candidate: null } });
   expect(await partner.next('signal', id)).toMatchObject({ from: attackerId });
 }
@@ -238,9 +250,27 @@ describe('when a member of one room addresses members of another', () => {
     const partnerSeen = partner.received.length;
     const targets = [...otherRoomMembers, attackerId, 'AAAAAAAAAAAAAAAA', '________________'];
     for (const to of targets) {
-      const id = attacker.send({ type: 'signal', to, data: { kind: 'candidate', candidate: null } });
-      expect(await attacker.next('error', id)).toMatchObject({ code: 'unknown-peer' });
+      for (const named of [{}, { roomId }]) {
+        const id = attacker.send({ type: 'signal', ...named, to, data: { kind: 'candidate', candidate: null } });
+        expect(await attacker.next('error', id)).toMatchObject({ code: 'unknown-peer' });
+      }
     }
     await expectNothingChanged(before, partnerSeen);
+  });
+
+  it('should refuse a signal that names a room the sender has no seat in, to the sender only', async () => {
+    const before = await tableSnapshot();
+    const partnerSeen = partner.received.length;
+    const bystanderSeen = bystanders.map((bystander) => bystander.received.length);
+    for (const to of [...otherRoomMembers, partnerId]) {
+      for (const claimed of [otherRoom, createRoomId()]) {
+        const id = attacker.send({ type: 'signal', roomId: claimed, to, data: { kind: 'candidate', candidate: null } });
+        expect(await attacker.next('error', id)).toMatchObject({ code: 'not-joined', ref: id });
+      }
+    }
+    await expectNothingChanged(before, partnerSeen);
+    bystanders.forEach((bystander, i) => {
+      expect(bystander.received.slice(bystanderSeen[i]).map((message) => message.type)).toEqual(['pong']);
+    });
   });
 });

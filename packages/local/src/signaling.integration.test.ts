@@ -90,12 +90,13 @@ describe('when two people join a room', () => {
   });
 
   it('should relay signals both ways unchanged, with the sender and its request id', async () => {
-    const { a, b, joinedA, joinedB } = await pair();
+    const { roomId, a, b, joinedA, joinedB } = await pair();
     const offer = {
       kind: 'description' as const,
       description: { type: 'offer' as const, sdp: 'v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\n' },
     };
-    const id = a.send({ type: 'signal', to: joinedB.memberId, data: offer });
+    // The app names its room; a signal without one (a page from before that field) is relayed all the same.
+    const id = a.send({ type: 'signal', roomId, to: joinedB.memberId, data: offer });
     expect(await b.next('signal')).toEqual({ type: 'signal', id, from: joinedA.memberId, data: offer });
     const candidate = {
       kind: 'candidate' as const,
@@ -112,6 +113,13 @@ describe('when two people join a room', () => {
     expect(await b.next('peer-left')).toEqual({ type: 'peer-left', memberId: joinedA.memberId, reason: 'left' });
     const afterLeave = a.send({ type: 'signal', to: joinedA.memberId, data: { kind: 'candidate', candidate: null } });
     expect(await a.next('error', afterLeave)).toMatchObject({ code: 'not-joined' });
+    const naming = a.send({
+      type: 'signal',
+      roomId,
+      to: joinedA.memberId,
+      data: { kind: 'candidate', candidate: null },
+    });
+    expect(await a.next('error', naming)).toMatchObject({ code: 'not-joined' });
     const c = await connect();
     const joinedC = await c.join(roomId);
     expect(joinedC.role).toBe('impolite');

@@ -59,6 +59,12 @@ export const JoinRequest = v.strictObject({
 export const SignalRequest = v.strictObject({
   type: v.literal('signal'),
   id: v.optional(RequestId),
+  /**
+   * The sender's room: the server then reads only that room (one Query) and relays only if the sender holds a live
+   * seat in it. Optional so that a page loaded before this field existed keeps working (the server then looks the
+   * room up from the connection, one request more).
+   */
+  roomId: v.optional(RoomId),
   to: MemberId,
   data: SignalPayload,
 });

@@ -30,6 +30,15 @@ describe('parseClientMessage', () => {
     expect(parsed).toMatchObject({ ok: false, code: 'bad-room-id', ref: 'r2' });
   });
 
+  it('should accept a signal that names its room, and one that does not', () => {
+    const signal = { type: 'signal', to: 'd2hPzS0t0V3tYb9k', data: { kind: 'candidate', candidate: null } };
+    expect(parseClientMessage(JSON.stringify({ ...signal, roomId }))).toEqual({
+      ok: true,
+      message: { ...signal, roomId },
+    });
+    expect(parseClientMessage(JSON.stringify(signal))).toEqual({ ok: true, message: signal });
+  });
+
   it.each([
     ['not JSON', '{', 'bad-json'],
     ['empty', '', 'bad-json'],
@@ -38,6 +47,11 @@ describe('parseClientMessage', () => {
     ['no type', '{}', 'bad-message'],
     ['an unknown type', '{"type":"hello"}', 'unknown-type'],
     ['an extra field', '{"type":"ping","x":1}', 'bad-message'],
+    [
+      'a signal naming a malformed room',
+      `{"type":"signal","roomId":"${roomId}x","to":"d2hPzS0t0V3tYb9k","data":{"kind":"candidate","candidate":null}}`,
+      'bad-message',
+    ],
     ['a wrong version', `{"type":"join","v":99,"roomId":"${roomId}"}`, 'unsupported-version'],
     ['oversized', JSON.stringify({ type: 'ping', id: 'x'.repeat(MAX_MESSAGE_BYTES) }), 'too-large'],
   ])('should reject %s with %s', (_name, raw, code) => {

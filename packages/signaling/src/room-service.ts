@@ -249,11 +249,17 @@ export class RoomService {
 
   private async signal(connectionId: string, request: SignalRequest): Promise<Outcome> {
     const { store } = this.deps;
-    const me = await store.getConnection(connectionId, this.nowSeconds());
-    if (!me) return this.reject(connectionId, 'not-joined', 'Join a room before signaling.', request.id);
-    const seats = await store.listSeats(me.roomId);
-    const mine = seats.find((seat) => seat.seat === me.seat && seat.connectionId === connectionId && this.isLive(seat));
-    if (!mine) return this.reject(connectionId, 'not-joined', 'Your seat has expired; join again.', request.id);
+    // The room a client names is only a hint of where to look: the seat found there must be this socket's.
+    const roomId = request.roomId ?? (await store.getConnection(connectionId, this.nowSeconds()))?.roomId;
+    if (!roomId) return this.reject(connectionId, 'not-joined', 'Join a room before signaling.', request.id);
+    const seats = await store.listSeats(roomId);
+    const me = seats.find((seat) => seat.connectionId === connectionId && this.isLive(seat));
+    if (!me) {
+      const why = request.roomId
+        ? 'You have no seat in that room; join it first.'
+        : 'Your seat has expired; join again.';
+      return this.reject(connectionId, 'not-joined', why, request.id);
+    }
     const target = seats.find((seat) => seat.memberId === request.to && seat.seat !== me.seat && this.isLive(seat));
     if (!target) return this.reject(connectionId, 'unknown-peer', 'No such member in your room.', request.id);
     if (!target.connectionId) {
