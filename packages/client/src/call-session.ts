@@ -85,7 +85,7 @@ interface Peer {
   stream: MediaStream;
   /** The peer's shared screen: a video track sent without a stream, beside its camera. */
   screen?: MediaStreamTrack;
-  /** Our sender of the screen we share, while we share one. */
+  /** Our sender on the screen's m-line (negotiated with the call; it carries no track while we do not share). */
   screenSender?: RTCRtpSender;
   info: PeerInfo;
   startedAt: number;
@@ -207,15 +207,14 @@ export class CallSession {
     }
   }
 
-  /** Starts (a track) or stops (null) sharing a screen: adds or removes its sender, which renegotiates. */
+  /** Starts (a track) or stops (null) sharing a screen, on the screen's own m-line: no renegotiation. */
   shareScreen(track: MediaStreamTrack | null): void {
     this.#screen = track;
     if (this.#peer) this.#sendScreen(this.#peer);
   }
 
   #sendScreen(peer: Peer): void {
-    if (peer.screenSender) peer.pc.removeTrack(peer.screenSender);
-    peer.screenSender = this.#screen ? peer.pc.addTrack(this.#screen) : undefined;
+    void peer.screenSender?.replaceTrack(this.#screen);
   }
 
   /** Shows the peer's screen while it shares one, else its camera. */
@@ -283,7 +282,7 @@ export class CallSession {
         this.#setStatus('peer-left');
         return;
       case 'peer-resumed':
-        this.#events.log('peer resumed its seat');
+        this.#events.log('peer resumed');
         if (this.#peer && !this.#polite && this.#peer.pc.iceConnectionState !== 'connected')
           this.#restartIce('peer resumed');
         return;
@@ -314,7 +313,7 @@ export class CallSession {
       instance !== peer.negotiator.peerInstance
     ) {
       // The same member with a new connection: it reloaded the page and resumed its seat.
-      this.#events.log('peer restarted its connection');
+      this.#events.log('peer restarted');
       this.#retired.add(peer.negotiator.peerInstance);
       peer = this.#startPeer(from, peer.info.name);
     } else if (!peer || peer.memberId !== from) {
@@ -386,7 +385,15 @@ export class CallSession {
     this.#events.remoteStream(peer.stream);
 
     for (const track of this.o.localStream.getTracks()) pc.addTrack(track, this.o.localStream);
-    this.#sendScreen(peer);
+    if (!this.#polite) {
+      // The first offer is always ours and lays out the m-lines: microphone, camera, then the screen (a sender
+      // without a stream), whatever we have to send. Sharing is then only replaceTrack on both sides (see ontrack),
+      // so two people starting to share at once cannot collide (Chromium's polite side breaks on that rollback).
+      for (const kind of ['audio', 'video'])
+        if (!this.o.localStream.getTracks().some((t) => t.kind === kind))
+          pc.addTransceiver(kind, { direction: 'recvonly' });
+      pc.addTransceiver('video');
+    }
     pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
     pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate ? event.candidate.toJSON() : null);
     pc.onicecandidateerror = (event) => {
@@ -395,8 +402,13 @@ export class CallSession {
       if (e.url?.startsWith('turn')) peer.turnErrors += 1;
     };
     pc.ontrack = (event) => {
-      if (!event.streams.length) peer.screen = event.track;
-      else {
+      if (!event.streams.length) {
+        // The screen's m-line, live once the first exchange is done; the polite side makes it two-way.
+        peer.screen = event.track;
+        event.transceiver.direction = 'sendrecv';
+        peer.screenSender = event.transceiver.sender;
+        this.#sendScreen(peer);
+      } else {
         // One microphone and one camera: a receiver replaced in renegotiation (e.g. after a rollback) brings a
         // new track, and the old one must go or the <video> keeps playing the silent old track.
         for (const old of peer.stream.getTracks()) if (old.kind === event.track.kind) peer.stream.removeTrack(old);

@@ -131,7 +131,7 @@ export class PerfectNegotiator {
     if (!parsed) return this.#apply(data);
     this.#peer ??= parsed.instance;
     if (parsed.instance !== this.#peer) {
-      this.#options.log?.('drop signal from another peer instance');
+      this.#options.log?.('drop stale signal');
       return this.#queue;
     }
     if (parsed.sequence < this.#nextPeerSequence || this.#early.has(parsed.sequence)) {
@@ -172,7 +172,7 @@ export class PerfectNegotiator {
   /** Gives up on missing messages: continues from the earliest one that did arrive. */
   #skipGap(): void {
     if (this.#early.size === 0) return;
-    this.#options.log?.('gap in signals: skipping missing messages');
+    this.#options.log?.('skip signal gap');
     this.#nextPeerSequence = Math.min(...this.#early.keys());
     this.#drain();
   }
@@ -199,11 +199,11 @@ export class PerfectNegotiator {
     const offerCollision = description.type === 'offer' && (this.#makingOffer || this.#pc.signalingState !== 'stable');
     this.#ignoreOffer = !this.#options.polite && offerCollision;
     if (this.#ignoreOffer) {
-      this.#options.log?.('ignore colliding offer (impolite)');
+      this.#options.log?.('ignore offer');
       return;
     }
     if (description.type === 'answer' && this.#pc.signalingState !== 'have-local-offer') {
-      this.#options.log?.('drop answer: no offer outstanding');
+      this.#options.log?.('drop answer');
       return;
     }
     try {
@@ -240,7 +240,7 @@ export class PerfectNegotiator {
     if (!this.#belongsToRemoteDescription(candidate)) {
       this.#heldCandidates.push(candidate);
       if (this.#heldCandidates.length > MAX_HELD_CANDIDATES) this.#heldCandidates.shift();
-      this.#options.log?.('hold candidate until its description');
+      this.#options.log?.('hold candidate');
       return;
     }
     await this.#addCandidate(candidate);

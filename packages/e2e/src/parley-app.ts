@@ -1,4 +1,5 @@
 import type { TestBrowser, UiTarget, UserPage } from './browsers';
+import { FAKE_SCREEN, installFakeScreen } from './fake-screen';
 import { CALL_DEADLINE_MS, waitForConnected, waitForMediaFlowing, waitForRemoteVideo } from './media-checks';
 import { installRtcProbe, RTC_PROBE_TIMING, type RtcSnapshot } from './rtc-probe';
 import { waitUntil } from './wait';
@@ -55,6 +56,7 @@ export class AppUser {
     const page = await browser.newUser();
     await page.addInitScript(installRtcProbe, RTC_PROBE_TIMING);
     await page.addInitScript(recordJoinClicks, null);
+    if (browser.kind === 'firefox') await page.addInitScript(installFakeScreen, FAKE_SCREEN);
     return new AppUser(page, label);
   }
 
@@ -120,6 +122,26 @@ export class AppUser {
     await waitForConnected(this.page, this.label);
     await waitForRemoteVideo(this.page, UI.remoteVideo, this.label);
     return waitForMediaFlowing(this.page, this.label);
+  }
+
+  /** The video track the large remote `<video>` plays, and the width of the picture it shows. */
+  shownVideo(): Promise<{ trackId: string | undefined; width: number }> {
+    return this.page.evaluate((selector: string) => {
+      const video = document.querySelector<HTMLVideoElement>(selector);
+      const stream = video?.srcObject as MediaStream | null | undefined;
+      return { trackId: stream?.getVideoTracks()[0]?.id, width: video?.videoWidth ?? 0 };
+    }, UI.remoteVideo);
+  }
+
+  /** Waits until the large remote `<video>` shows a picture on a track that `matches`; answers that track's id. */
+  async waitForShownVideo(what: string, matches: (trackId: string) => boolean): Promise<string> {
+    return waitUntil(
+      async () => {
+        const shown = await this.shownVideo();
+        return shown.trackId !== undefined && matches(shown.trackId) && shown.width > 0 ? shown.trackId : undefined;
+      },
+      { description: `${this.label}: ${what}`, timeoutMs: CALL_DEADLINE_MS },
+    );
   }
 
   /** Sends a chat message through the chat panel. */

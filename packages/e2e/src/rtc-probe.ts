@@ -19,6 +19,8 @@ interface ProbedPeer {
   iceRestarts: number;
   /** How many times the page changed the configuration (e.g. refreshed TURN credentials). */
   configurationUpdates: number;
+  /** How many offers it made or took (signaling state `have-local-offer` or `have-remote-offer`). */
+  offers: number;
 }
 
 interface ProbeGlobal {
@@ -69,11 +71,21 @@ export function installRtcProbe(timing: { pollMs: number; giveUpMs: number }): v
   };
   const Wrapped = function (this: unknown, ...args: ConstructorParameters<typeof RTCPeerConnection>) {
     const pc = new Native(...args);
-    const record: ProbedPeer = { pc, createdAt: Date.now(), states: [], iceRestarts: 0, configurationUpdates: 0 };
+    const record: ProbedPeer = {
+      pc,
+      createdAt: Date.now(),
+      states: [],
+      iceRestarts: 0,
+      configurationUpdates: 0,
+      offers: 0,
+    };
     probe.peers.push(record);
     pc.addEventListener('connectionstatechange', () => {
       record.states.push(pc.connectionState);
       if (pc.connectionState === 'connected') record.connectedAt ??= Date.now();
+    });
+    pc.addEventListener('signalingstatechange', () => {
+      if (pc.signalingState.startsWith('have-')) record.offers++;
     });
     pc.addEventListener('track', (event) => {
       if (event.track.kind === 'video') watchFirstFrame(record, event.receiver);
@@ -114,6 +126,8 @@ export interface RtcSnapshot {
   states: string[];
   iceRestarts: number;
   configurationUpdates: number;
+  /** Offers made or taken so far: renegotiations (and offers rolled back) show here. */
+  offers: number;
   createdAt: number;
   connectedAt?: number;
   firstFrameAt?: number;
@@ -170,6 +184,7 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
     states: [...record.states],
     iceRestarts: record.iceRestarts,
     configurationUpdates: record.configurationUpdates,
+    offers: record.offers,
     createdAt: record.createdAt,
     connectedAt: record.connectedAt,
     firstFrameAt: record.firstFrameAt,

@@ -5,8 +5,8 @@ import type { ProblemKind } from '../problems';
 /*
  * This person's camera, microphone and screen. `stream` always holds exactly what is sent: the call session adds
  * its tracks to a new peer connection, and every camera or microphone change here is pushed to a live one through
- * `sendTrack` (RTCRtpSender.replaceTrack: no renegotiation); a shared screen goes through `shareTrack`, its own
- * negotiated track beside the camera. Muting disables the microphone track (silence, instantly);
+ * `sendTrack` (RTCRtpSender.replaceTrack: no renegotiation); a shared screen goes through `shareTrack`, onto the
+ * screen m-line negotiated with the call, beside the camera. Muting disables the microphone track (silence, instantly);
  * turning the camera off stops it, so its light goes out.
  */
 
