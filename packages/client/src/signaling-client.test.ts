@@ -165,7 +165,7 @@ describe('when the socket drops', () => {
     s.socket().open();
     expect(s.socket().last()).toMatchObject({ type: 'join', resume: { memberId: ME, token: TOKEN } });
     s.socket().deliver(joined({ resumed: true }));
-    expect(s.socket().last()).toMatchObject({ type: 'signal', id: 'x.7' });
+    expect(s.socket().last()).toMatchObject({ type: 'signal', id: 'x.7', roomId: ROOM });
     expect(s.joins.map((j) => j.resumed)).toEqual([false, true]);
   });
 

@@ -100,7 +100,8 @@ export class SignalingClient {
 
   /** Sends a signal to the peer under the given (unique) id; queued while reconnecting. */
   signal(to: string, data: SignalPayload, id: string): void {
-    const message: ClientMessage = { type: 'signal', id, to, data };
+    // Naming the room saves the server a lookup per signal (it checks our seat in that room).
+    const message: ClientMessage = { type: 'signal', id, roomId: this.#options.roomId, to, data };
     this.#resendable.set(id, message);
     if (this.#resendable.size > MAX_RESENDABLE_SIGNALS) {
       const oldest = this.#resendable.keys().next().value;
