@@ -44,13 +44,21 @@ class FakeChannel implements TransferChannel {
   }
 }
 
+/** Keeps a received file in memory; stores it asynchronously, as a sink on disk does, or fails to. */
 class MemorySink implements FileSink<Uint8Array> {
   readonly parts: Uint8Array[] = [];
+  discarded = false;
+  constructor(private readonly storeError?: Error) {}
   append(bytes: Uint8Array): void {
     this.parts.push(bytes);
   }
-  finish(): Uint8Array {
+  async finish(): Promise<Uint8Array> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.storeError) throw this.storeError;
     return new Uint8Array(Buffer.concat(this.parts));
+  }
+  discard(): void {
+    this.discarded = true;
   }
 }
 
@@ -69,13 +77,13 @@ function source(bytes: Uint8Array, name = 'notes.pdf') {
   };
 }
 
-function connect() {
+function connect(storeError?: Error) {
   const aToB = new FakeChannel();
   const bToA = new FakeChannel();
   const seen = { a: [] as Transfer<Uint8Array>[], b: [] as Transfer<Uint8Array>[] };
   const sinks: MemorySink[] = [];
   const makeSink = () => {
-    const sink = new MemorySink();
+    const sink = new MemorySink(storeError);
     sinks.push(sink);
     return sink;
   };
@@ -113,6 +121,7 @@ describe('when a file is offered and accepted', () => {
     await link.run();
     expect(link.last('a')).toMatchObject({ state: 'done', bytes: bytes.length });
     expect(link.last('b')).toMatchObject({ state: 'done', bytes: bytes.length });
+    expect(link.sinks[0]?.discarded).toBe(false);
     expect(
       createHash('sha256')
         .update(link.last('b').result as Uint8Array)
@@ -183,6 +192,22 @@ describe('when either side cancels mid-transfer', () => {
     await link.run();
     expect(link.last('b').state).toBe('cancelled');
     expect(link.last('b').result).toBeUndefined();
+    expect(link.sinks[0]?.discarded).toBe(true);
+  });
+});
+
+describe('when the receiver cannot store the file', () => {
+  it('should fail it on both sides and discard what was stored', async () => {
+    const link = connect(new Error('QuotaExceededError'));
+    link.a.send(source(pattern(40_000)));
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('b').state).toBe('failed');
+    expect(link.last('b').result).toBeUndefined();
+    expect(link.last('b').reason).toContain('could not be stored');
+    expect(link.last('a').state).toBe('failed');
+    expect(link.sinks[0]?.discarded).toBe(true);
   });
 });
 

@@ -4,8 +4,9 @@ import { Sha256, toHex } from './sha256';
  * File transfer over its own reliable, ordered data channel. Control messages are JSON strings; file data is
  * binary chunks, which always belong to the one incoming transfer being received (the channel is ordered, so
  * chunks of a cancelled transfer arrive before anything newer). The sender reads the file chunk by chunk and
- * waits whenever the channel's buffer is full; the receiver hands bytes to a sink (a Blob builder in the
- * browser), so memory stays bounded for files of any size. Both sides hash what passed and compare at the end.
+ * waits whenever the channel's buffer is full; the receiver hands bytes to a sink (a file on disk in the
+ * browser, see file-sink.ts), so memory stays bounded for files of any size. Both sides hash what passed and
+ * compare at the end; the sender hears `verified` only once the receiver's copy is stored.
  */
 
 /** Bytes per data-channel message: small enough for every browser's SCTP message limit. */
@@ -55,7 +56,10 @@ export interface FileSource {
 /** Where received bytes go. */
 export interface FileSink<R> {
   append(bytes: Uint8Array): void;
-  finish(): R;
+  /** The whole file, once everything appended is stored; rejects if it could not be. */
+  finish(): R | Promise<R>;
+  /** Throws away what was stored: the transfer ended without a file. */
+  discard?(): void;
 }
 
 /** The parts of RTCDataChannel a transfer needs. */
@@ -236,7 +240,7 @@ export class FileTransfers<R> {
         if (transfer && isActive(transfer)) this.#finish(transfer, 'cancelled', 'The other side cancelled it.');
         return;
       case 'end':
-        if (transfer && this.#incoming?.transfer === transfer) this.#verify(message.sha256);
+        if (transfer && this.#incoming?.transfer === transfer) void this.#verify(message.sha256);
         return;
       case 'verified':
         if (transfer?.direction === 'send' && transfer.state === 'verifying') {
@@ -304,23 +308,38 @@ export class FileTransfers<R> {
     this.#progress(transfer, transfer.bytes + chunk.length);
   }
 
-  #verify(expected: string): void {
+  async #verify(expected: string): Promise<void> {
     const incoming = this.#incoming as Incoming<R>;
-    const { transfer } = incoming;
-    const ok = transfer.bytes === transfer.size && toHex(incoming.hash.digest()) === expected;
-    this.#control({ t: 'verified', id: transfer.id, ok });
-    if (ok) {
-      transfer.result = incoming.sink.finish();
-      this.#finish(transfer, 'done');
-    } else {
+    const { transfer, sink } = incoming;
+    if (transfer.bytes !== transfer.size || toHex(incoming.hash.digest()) !== expected) {
+      this.#control({ t: 'verified', id: transfer.id, ok: false });
       this.#finish(transfer, 'failed', 'The file arrived damaged (its checksum does not match), so it was discarded.');
+      return;
     }
+    transfer.state = 'verifying';
+    this.#changed(transfer);
+    let result: R;
+    try {
+      result = await sink.finish();
+    } catch (error) {
+      if (transfer.state !== 'verifying') return; // cancelled meanwhile
+      this.#control({ t: 'verified', id: transfer.id, ok: false });
+      this.#finish(transfer, 'failed', `The file could not be stored (${String(error)}).`);
+      return;
+    }
+    if (transfer.state !== 'verifying') return;
+    transfer.result = result;
+    this.#control({ t: 'verified', id: transfer.id, ok: true });
+    this.#finish(transfer, 'done');
   }
 
   #finish(transfer: Transfer<R>, state: TransferState, reason?: string): void {
     transfer.state = state;
     if (reason) transfer.reason = reason;
-    if (this.#incoming?.transfer === transfer) this.#incoming = undefined;
+    if (this.#incoming?.transfer === transfer) {
+      if (state !== 'done') this.#incoming.sink.discard?.();
+      this.#incoming = undefined;
+    }
     this.#sources.delete(transfer.id);
     this.#changed(transfer);
   }

@@ -1,0 +1,91 @@
+import type { FileSink } from './file-transfer';
+
+/*
+ * Where a received file waits until the person saves it. Chromium keeps the Blobs a page makes in its browser
+ * process's memory until they fill a large share of RAM (measured: a 1 GiB file grew the receiving browser process
+ * by about 1 GiB), so a received file is written as it arrives into the origin's private file system (OPFS) and
+ * handed over as the File on disk. Where that cannot be written (no OPFS or createWritable, storage refused, e.g.
+ * Firefox's private windows) it is collected as Blob parts instead. Each page writes into a folder of its own, held
+ * by a Web Lock while the page lives; a folder whose lock is free belonged to a page that is gone, and the next
+ * page that receives a file removes it.
+ */
+
+/** Received bytes are gathered into pieces of this size for each write (or Blob part). */
+export const RECEIVE_PIECE_BYTES = 4 * 1024 * 1024;
+/** OPFS folders of received files (and their Web Locks) are named this, then a random id. */
+const FOLDER_PREFIX = 'parley-received-';
+
+let pageFolder: Promise<FileSystemDirectoryHandle> | undefined;
+
+/** This page's OPFS folder, made on first use after removing the folders of pages that are gone. */
+function openPageFolder(): Promise<FileSystemDirectoryHandle> {
+  pageFolder ??= (async () => {
+    const root = await navigator.storage.getDirectory();
+    const name = FOLDER_PREFIX + crypto.randomUUID();
+    // The lock is held until the page goes away: its callback's promise never settles.
+    await new Promise((held) => navigator.locks.request(name, () => new Promise(held)));
+    // Listed before the locks are read: a folder is made only after its lock is held, so none is taken for dead.
+    const folders: string[] = [];
+    for await (const entry of root.keys()) if (entry.startsWith(FOLDER_PREFIX)) folders.push(entry);
+    const live = new Set((await navigator.locks.query()).held?.map((lock) => lock.name));
+    for (const entry of folders)
+      if (!live.has(entry)) await root.removeEntry(entry, { recursive: true }).catch(() => {});
+    return root.getDirectoryHandle(name, { create: true });
+  })();
+  return pageFolder;
+}
+
+/** A file being received: written to OPFS piece by piece where possible, else kept as Blob parts. */
+export function createFileSink(): FileSink<Blob> {
+  const name = crypto.randomUUID();
+  const disk = openPageFolder()
+    .then(async (folder) => {
+      const handle = await folder.getFileHandle(name, { create: true });
+      return { folder, handle, writable: await handle.createWritable() };
+    })
+    .catch(() => undefined);
+  const parts: Blob[] = [];
+  let pending: Uint8Array<ArrayBuffer>[] = [];
+  let pendingBytes = 0;
+  let failure: unknown;
+  // Every step waits for the one before, so pieces land in order; the first error stops the rest.
+  let steps: Promise<unknown> = disk;
+  const queue = (step: (file: Awaited<typeof disk>) => unknown) => {
+    steps = steps.then(() => failure ?? disk.then(step)).catch((error) => (failure ??= error));
+  };
+  const flush = () => {
+    if (!pendingBytes) return;
+    const piece = new Blob(pending);
+    pending = [];
+    pendingBytes = 0;
+    queue((file) => (file ? file.writable.write(piece) : parts.push(piece)));
+  };
+  return {
+    append(bytes) {
+      pending.push(bytes as Uint8Array<ArrayBuffer>);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= RECEIVE_PIECE_BYTES) flush();
+    },
+    async finish() {
+      flush();
+      let result: Blob | undefined;
+      queue(async (file) => {
+        if (file) await file.writable.close();
+        result = file ? await file.handle.getFile() : new Blob(parts);
+      });
+      await steps;
+      if (failure || !result) throw failure;
+      return result;
+    },
+    discard() {
+      pending = [];
+      parts.length = 0;
+      failure ??= 'discarded';
+      steps = steps.then(async () => {
+        const file = await disk;
+        await file?.writable.abort().catch(() => {});
+        await file?.folder.removeEntry(name).catch(() => {});
+      });
+    },
+  };
+}
