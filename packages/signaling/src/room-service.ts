@@ -83,8 +83,13 @@ export class RoomService {
   }
 
   private async join(connectionId: string, request: JoinRequest): Promise<Outcome> {
-    const now = this.nowSeconds();
-    if (await this.deps.store.getConnection(connectionId, now)) {
+    const { store } = this.deps;
+    // Two independent reads at once (a join waits on every round trip): this socket's seat, if any, and the room.
+    const [existing, seats] = await Promise.all([
+      store.getConnection(connectionId, this.nowSeconds()),
+      store.listSeats(request.roomId),
+    ]);
+    if (existing) {
       return this.reject(
         connectionId,
         'already-joined',
@@ -92,17 +97,18 @@ export class RoomService {
         request.id,
       );
     }
-    if (request.resume && (await this.resume(connectionId, request))) return 'ok';
+    if (!request.resume) return this.seatNewMember(connectionId, request, seats);
+    if (await this.resume(connectionId, request, seats)) return 'ok';
+    // The failed resume may have raced with others: seat afresh from a new read of the room.
     return this.seatNewMember(connectionId, request);
   }
 
   /** Gives a member its seat back on a new socket. False when the token no longer matches a held seat. */
-  private async resume(connectionId: string, request: JoinRequest): Promise<boolean> {
+  private async resume(connectionId: string, request: JoinRequest, seats: Seat[]): Promise<boolean> {
     const { store } = this.deps;
     const resume = request.resume;
     if (!resume) return false;
     const now = this.nowSeconds();
-    const seats = await store.listSeats(request.roomId);
     const held = seats.find((seat) => seat.memberId === resume.memberId);
     const hash = sha256(resume.token);
     if (!held || held.resumeHash !== hash || !this.isLive(held)) return false;
@@ -136,7 +142,8 @@ export class RoomService {
     return true;
   }
 
-  private async seatNewMember(connectionId: string, request: JoinRequest): Promise<Outcome> {
+  /** Seats a new member; `firstRead` is the room as just read, if the caller has it. */
+  private async seatNewMember(connectionId: string, request: JoinRequest, firstRead?: Seat[]): Promise<Outcome> {
     const { store } = this.deps;
     const memberId = randomToken(MEMBER_ID_BYTES);
     const token = randomToken(RESUME_TOKEN_BYTES);
@@ -144,7 +151,7 @@ export class RoomService {
     // Two passes: if the room looks full, sockets that vanished without `$disconnect` are pruned and we try again.
     for (let pass = 0; pass < 2; pass++) {
       const now = this.nowSeconds();
-      const seats = await store.listSeats(request.roomId);
+      const seats = pass === 0 && firstRead ? firstRead : await store.listSeats(request.roomId);
       const taken = new Set(seats.filter((seat) => this.isLive(seat)).map((seat) => seat.seat));
       for (let number = 0; number < ROOM_CAPACITY; number++) {
         if (taken.has(number)) continue;
@@ -161,18 +168,20 @@ export class RoomService {
         };
         const { claimed, replaced } = await store.claimSeat(seat, now);
         if (!claimed) continue;
-        await store.putConnection({
-          connectionId,
-          roomId: request.roomId,
-          seat: number,
-          memberId,
-          expiresAt: now + CONNECTION_RECORD_TTL_SECONDS,
-        });
         // Read again after claiming: a concurrent joiner may have taken the other seat since our first read. Of two
-        // such joiners at least the later one sees the other, so nobody is left believing they are alone.
-        const others = (await store.listSeats(request.roomId)).filter(
-          (other) => other.seat !== number && this.isLive(other),
-        );
+        // such joiners at least the later one sees the other, so nobody is left believing they are alone. The
+        // connection record is written meanwhile: nothing reads it before this member hears `joined`.
+        const [, after] = await Promise.all([
+          store.putConnection({
+            connectionId,
+            roomId: request.roomId,
+            seat: number,
+            memberId,
+            expiresAt: now + CONNECTION_RECORD_TTL_SECONDS,
+          }),
+          store.listSeats(request.roomId),
+        ]);
+        const others = after.filter((other) => other.seat !== number && this.isLive(other));
         if (replaced) await this.notify(others, { type: 'peer-left', memberId: replaced.memberId, reason: 'expired' });
         await this.sendJoined(connectionId, request, seat, token, others, false);
         await this.notify(others, { type: 'peer-joined', memberId, role: seat.role, ...(name ? { name } : {}) });
