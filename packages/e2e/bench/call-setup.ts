@@ -7,7 +7,7 @@
  * Floor: the same two browsers with SDP and candidates handed over directly by this process (no signaling server,
  * no app) through the same coturn, relay only; timed from the offer to the same two events on the answering page.
  *
- * Usage: pnpm bench call-setup [--runs N] [--timeline]
+ * Usage: pnpm bench call-setup [--runs N] [--timeline] [--pair chromium-firefox]…
  *
  * `--timeline` instead traces full-stack calls step by step (page: socket, messages, peer connection; server:
  * gateway steps and DynamoDB requests) and prints, per browser pair, each step's median time after the Join click.
@@ -40,7 +40,12 @@ interface Sample {
 }
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: String(DEFAULT_RUNS) }, timeline: { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: String(DEFAULT_RUNS) },
+    timeline: { type: 'boolean', default: false },
+    /** Only these pairs (`first-second`, e.g. `chromium-chromium`); default all three. */
+    pair: { type: 'string', multiple: true },
+  },
 });
 const runs = Number(values.runs);
 
@@ -280,11 +285,15 @@ async function main(): Promise<void> {
     chromium: await launchBrowser('chromium'),
     firefox: await launchBrowser('firefox'),
   };
-  const pairs: [BrowserKind, BrowserKind][] = [
-    ['chromium', 'chromium'],
-    ['chromium', 'firefox'],
-    ['firefox', 'chromium'],
-  ];
+  const pairs = (
+    [
+      ['chromium', 'chromium'],
+      ['chromium', 'firefox'],
+      ['firefox', 'chromium'],
+    ] as [BrowserKind, BrowserKind][]
+  ).filter(([first, second]) => !values.pair || values.pair.includes(`${first}-${second}`));
+  if (pairs.length === 0)
+    throw new Error('--pair must be one of chromium-chromium, chromium-firefox, firefox-chromium');
   if (values.timeline) {
     try {
       await timelineMain(browsers, pairs);
