@@ -309,28 +309,23 @@ export class FileTransfers<R> {
   }
 
   async #verify(expected: string): Promise<void> {
-    const incoming = this.#incoming as Incoming<R>;
-    const { transfer, sink } = incoming;
-    if (transfer.bytes !== transfer.size || toHex(incoming.hash.digest()) !== expected) {
-      this.#control({ t: 'verified', id: transfer.id, ok: false });
-      this.#finish(transfer, 'failed', 'The file arrived damaged (its checksum does not match), so it was discarded.');
-      return;
-    }
-    transfer.state = 'verifying';
-    this.#changed(transfer);
-    let result: R;
-    try {
-      result = await sink.finish();
-    } catch (error) {
+    const { transfer, sink, hash } = this.#incoming as Incoming<R>;
+    let result: R | undefined;
+    let reason = 'The file arrived damaged (its checksum does not match), so it was discarded.';
+    if (transfer.bytes === transfer.size && toHex(hash.digest()) === expected) {
+      transfer.state = 'verifying';
+      this.#changed(transfer);
+      try {
+        result = await sink.finish();
+      } catch (error) {
+        reason = `The file could not be stored (${error}).`;
+      }
       if (transfer.state !== 'verifying') return; // cancelled meanwhile
-      this.#control({ t: 'verified', id: transfer.id, ok: false });
-      this.#finish(transfer, 'failed', `The file could not be stored (${String(error)}).`);
-      return;
     }
-    if (transfer.state !== 'verifying') return;
+    this.#control({ t: 'verified', id: transfer.id, ok: !!result });
     transfer.result = result;
-    this.#control({ t: 'verified', id: transfer.id, ok: true });
-    this.#finish(transfer, 'done');
+    if (result) this.#finish(transfer, 'done');
+    else this.#finish(transfer, 'failed', reason);
   }
 
   #finish(transfer: Transfer<R>, state: TransferState, reason?: string): void {
