@@ -26,10 +26,13 @@ function openPageFolder(): Promise<FileSystemDirectoryHandle> {
     await new Promise((held) => navigator.locks.request(name, () => new Promise(held)));
     // Listed before the locks are read: a folder is made only after its lock is held, so none is taken for dead.
     const folders: string[] = [];
-    for await (const entry of root.keys()) if (entry.startsWith(FOLDER_PREFIX)) folders.push(entry);
-    const live = new Set((await navigator.locks.query()).held?.map((lock) => lock.name));
-    for (const entry of folders)
-      if (!live.has(entry)) await root.removeEntry(entry, { recursive: true }).catch(() => {});
+    for await (const entry of root.keys()) folders.push(entry);
+    const { held } = await navigator.locks.query();
+    for (const entry of folders) {
+      if (entry.startsWith(FOLDER_PREFIX) && !held?.some((lock) => lock.name === entry)) {
+        root.removeEntry(entry, { recursive: true }).catch(() => {});
+      }
+    }
     return root.getDirectoryHandle(name, { create: true });
   })();
   return pageFolder;
@@ -47,14 +50,14 @@ export function createFileSink(): FileSink<Blob> {
   const parts: Blob[] = [];
   let pending: Uint8Array<ArrayBuffer>[] = [];
   let pendingBytes = 0;
-  let failure: unknown;
-  // Every step waits for the one before, so pieces land in order; the first error stops the rest.
-  let steps: Promise<unknown> = disk;
+  // Each step waits for the one before, so pieces land in order; after a failed step the rest are skipped and
+  // `finish()` rejects. The extra catch only keeps a failure from being reported as unhandled before then.
+  let stored: Promise<unknown> = disk;
   const queue = (step: (file: Awaited<typeof disk>) => unknown) => {
-    steps = steps.then(() => failure ?? disk.then(step)).catch((error) => (failure ??= error));
+    stored = stored.then(() => disk).then(step);
+    stored.catch(() => {});
   };
   const flush = () => {
-    if (!pendingBytes) return;
     const piece = new Blob(pending);
     pending = [];
     pendingBytes = 0;
@@ -68,23 +71,16 @@ export function createFileSink(): FileSink<Blob> {
     },
     async finish() {
       flush();
-      let result: Blob | undefined;
-      queue(async (file) => {
-        if (file) await file.writable.close();
-        result = file ? await file.handle.getFile() : new Blob(parts);
-      });
-      await steps;
-      if (failure || !result) throw failure;
-      return result;
+      queue((file) => file?.writable.close());
+      await stored;
+      return (await disk)?.handle.getFile() ?? new Blob(parts);
     },
     discard() {
       pending = [];
       parts.length = 0;
-      failure ??= 'discarded';
-      steps = steps.then(async () => {
-        const file = await disk;
-        await file?.writable.abort().catch(() => {});
-        await file?.folder.removeEntry(name).catch(() => {});
+      queue(async (file) => {
+        await file?.writable.abort();
+        await file?.folder.removeEntry(name);
       });
     },
   };
