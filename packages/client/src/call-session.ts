@@ -7,6 +7,7 @@ import {
   type SignalPayload,
 } from '@parley/protocol';
 import { type CallOptions, iceConfiguration } from './call-options';
+import { createFileSink } from './file-sink';
 import { FILE_BUFFER_LOW_BYTES, type FileSource, FileTransfers, type Transfer } from './file-transfer';
 import { PerfectNegotiator, parseSignalId } from './negotiation';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-messages';
@@ -94,6 +95,15 @@ interface Peer {
   timers: ReturnType<typeof setTimeout>[];
 }
 
+/** The signaling socket opened ahead of Join (in the lobby), so that joining skips the handshake. */
+let warmSocket: WebSocket | undefined;
+
+/** Opens a signaling socket for the next call to use (closing one opened before and not used). */
+export function warmUpSignaling(url: string): void {
+  warmSocket?.close();
+  warmSocket = new WebSocket(url);
+}
+
 /** A call in one room, from join to hang-up. */
 export class CallSession {
   readonly #signaling: SignalingClient;
@@ -118,7 +128,12 @@ export class CallSession {
       roomId: o.roomId,
       name: o.name,
       initialResume: stored ? JSON.parse(stored) : undefined,
-      createSocket: (url) => new WebSocket(url),
+      createSocket: (url) => {
+        // The warm socket serves once, and only while it is connecting or open.
+        const socket = warmSocket && warmSocket.readyState < WebSocket.CLOSING ? warmSocket : new WebSocket(url);
+        warmSocket = undefined;
+        return socket;
+      },
       parse: parseServerMessage,
       onJoined: (m) => this.#onJoined(m),
       onMessage: (m) => this.#onServerMessage(m),
@@ -364,7 +379,7 @@ export class CallSession {
             fileChannel.addEventListener('close', done);
           }),
       },
-      () => new BlobSink(),
+      createFileSink,
       (transfer) => this.#events.transfer({ ...transfer }),
     );
     const peer: Peer = {
@@ -508,7 +523,7 @@ export class CallSession {
       const report = await pc.getStats();
       const quality = readQuality(report.values() as Iterable<StatsEntry>, this.#qualityCounters);
       this.#qualityCounters = quality.counters;
-      const code = verificationCode(pc.localDescription?.sdp ?? '', pc.currentRemoteDescription?.sdp ?? '');
+      const code = await verificationCode(pc.localDescription?.sdp ?? '', pc.currentRemoteDescription?.sdp ?? '');
       this.#events.quality(quality, code);
     };
     void tick();
@@ -539,40 +554,9 @@ export class CallSession {
   }
 }
 
-/** Collects a received file as Blob parts: Chromium keeps large Blob data on disk, not in memory. */
-class BlobSink {
-  #parts: Blob[] = [];
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
-
-  append(bytes: Uint8Array): void {
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.length;
-    if (this.#pendingBytes >= BLOB_PART_BYTES) this.#flush();
-  }
-
-  finish(): Blob {
-    this.#flush();
-    return new Blob(this.#parts);
-  }
-
-  #flush(): void {
-    if (this.#pending.length === 0) return;
-    this.#parts.push(new Blob(this.#pending as Uint8Array<ArrayBuffer>[]));
-    this.#pending = [];
-    this.#pendingBytes = 0;
-  }
-}
-
-/** Received bytes are gathered into Blob parts of about this size. */
-const BLOB_PART_BYTES = 4 * 1024 * 1024;
-
-/** A log line for a signal, without SDP bodies: the description type, or the candidate's type and protocol. */
-export function describeSignal(data: SignalPayload): string {
-  if (data.kind === 'description') return `${data.description.type}`;
-  const candidate = data.candidate?.candidate;
-  if (!candidate) return 'end of candidates';
-  const type = / typ (\w+)/.exec(candidate)?.[1] ?? '?';
-  const protocol = / (udp|tcp) /i.exec(candidate)?.[1]?.toLowerCase() ?? '?';
-  return `candidate ${type} ${protocol}`;
+/** A log line for a signal, without SDP bodies: the description type, or the candidate's type. */
+function describeSignal(data: SignalPayload): string {
+  return data.kind === 'description'
+    ? data.description.type
+    : `candidate ${/ typ (\w+)/.exec(data.candidate?.candidate ?? '')?.[1] ?? '(end)'}`;
 }

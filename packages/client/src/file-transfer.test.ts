@@ -89,14 +89,21 @@ function connect(storeError?: Error) {
   };
   const a = new FileTransfers<Uint8Array>(aToB, makeSink, (t) => seen.a.push({ ...t }));
   const b = new FileTransfers<Uint8Array>(bToA, makeSink, (t) => seen.b.push({ ...t }));
-  /** Delivers messages both ways until nothing moves; `stopWhen` can interrupt between messages. */
+  /** Whether some transfer is still moving or being checked (hashing finishes off the main thread). */
+  const busy = () => {
+    const latest = new Map<string, string>();
+    for (const t of [...seen.a, ...seen.b]) latest.set(`${t.direction}:${t.id}`, t.state);
+    return [...latest.values()].some((state) => state === 'transferring' || state === 'verifying');
+  };
+  /** Delivers messages both ways until nothing moves and nothing is busy; `stopWhen` can interrupt. */
   const run = async (stopWhen: () => boolean = () => false) => {
-    for (let idle = 0; idle < 3; ) {
+    for (let idle = 0, turns = 0; idle < 3; turns++) {
+      if (turns > 1_000_000) throw new Error('the transfer never settled');
       const forB = aToB.take();
       if (forB !== undefined) b.receive(forB);
       const forA = bToA.take();
       if (forA !== undefined) a.receive(forA);
-      idle = forA === undefined && forB === undefined ? idle + 1 : 0;
+      idle = forA === undefined && forB === undefined && !busy() ? idle + 1 : 0;
       if (stopWhen()) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -1,4 +1,4 @@
-import { Sha256, toHex } from './sha256';
+import { PieceHash } from './piece-hash';
 
 /*
  * File transfer over its own reliable, ordered data channel. Control messages are JSON strings; file data is
@@ -11,6 +11,8 @@ import { Sha256, toHex } from './sha256';
 
 /** Bytes per data-channel message: small enough for every browser's SCTP message limit. */
 export const FILE_CHUNK_BYTES = 16 * 1024;
+/** Bytes read from the file at a time (each read is a round trip to the browser's file storage). */
+export const FILE_READ_BYTES = 1024 * 1024;
 /** The sender pauses when this much is queued in the channel... */
 export const FILE_BUFFER_HIGH_BYTES = 1024 * 1024;
 /** ...and resumes when the queue drains to this (the channel's `bufferedAmountLowThreshold`). */
@@ -123,7 +125,7 @@ function safeMime(mime: string): string {
 interface Incoming<R> {
   transfer: Transfer<R>;
   sink: FileSink<R>;
-  hash: Sha256;
+  hash: PieceHash;
 }
 
 /** Both directions of file transfer over one data channel. */
@@ -181,7 +183,7 @@ export class FileTransfers<R> {
       return;
     }
     this.#start(transfer);
-    this.#incoming = { transfer, sink: this.#createSink(transfer), hash: new Sha256() };
+    this.#incoming = { transfer, sink: this.#createSink(transfer), hash: new PieceHash() };
     this.#control({ t: 'accept', id });
   }
 
@@ -268,21 +270,30 @@ export class FileTransfers<R> {
     const source = this.#sources.get(transfer.id);
     if (!source) return;
     this.#start(transfer);
-    const hash = new Sha256();
+    const hash = new PieceHash();
     let offset = 0;
+    let block: Uint8Array = new Uint8Array();
+    let taken = 0;
     try {
       while (offset < source.size) {
         if (this.#channel.bufferedAmount > FILE_BUFFER_HIGH_BYTES) await this.#channel.drained();
         if (transfer.state !== 'transferring') return;
-        const chunk = await source.read(offset, Math.min(FILE_CHUNK_BYTES, source.size - offset));
-        if (transfer.state !== 'transferring') return;
-        if (chunk.length === 0) throw new Error('the file got shorter while it was being sent');
-        hash.update(chunk);
+        if (taken === block.length) {
+          block = await source.read(offset, Math.min(FILE_READ_BYTES, source.size - offset));
+          taken = 0;
+          if (transfer.state !== 'transferring') return;
+          if (block.length === 0) throw new Error('the file got shorter while it was being sent');
+          hash.update(block);
+        }
+        const chunk = block.subarray(taken, taken + FILE_CHUNK_BYTES);
+        taken += chunk.length;
         this.#channel.send(chunk as Uint8Array<ArrayBuffer>);
         offset += chunk.length;
         this.#progress(transfer, Math.max(0, offset - this.#channel.bufferedAmount));
       }
-      this.#control({ t: 'end', id: transfer.id, sha256: toHex(hash.digest()) });
+      const sha256 = await hash.hex();
+      if (transfer.state !== 'transferring') return;
+      this.#control({ t: 'end', id: transfer.id, sha256 });
       transfer.state = 'verifying';
       this.#progress(transfer, offset);
     } catch (error) {
@@ -312,7 +323,9 @@ export class FileTransfers<R> {
     const { transfer, sink, hash } = this.#incoming as Incoming<R>;
     let result: R | undefined;
     let reason = 'The file arrived damaged (its checksum does not match), so it was discarded.';
-    if (transfer.bytes === transfer.size && toHex(hash.digest()) === expected) {
+    const complete = transfer.bytes === transfer.size && (await hash.hex()) === expected;
+    if (transfer.state !== 'transferring') return; // cancelled meanwhile
+    if (complete) {
       transfer.state = 'verifying';
       this.#changed(transfer);
       try {

@@ -1,6 +1,7 @@
 import './styles.css';
 import { createRoomId } from '@parley/protocol';
 import { readCallOptions } from './call-options';
+import { warmUpSignaling } from './call-session';
 import type { ProblemKind } from './problems';
 import { roomLink, routeFromHash } from './room-link';
 import { loadSiteConfig } from './site-config';
@@ -56,6 +57,7 @@ function route(signalingUrl: string): void {
     return;
   }
   const { roomId } = where;
+  warmUpSignaling(signalingUrl);
   const link = roomLink(location.href, roomId);
   const roomMedia = new LocalMedia();
   media = roomMedia;

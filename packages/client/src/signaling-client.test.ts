@@ -58,7 +58,7 @@ function joined(overrides: Partial<JoinedMessage> = {}): JoinedMessage {
   };
 }
 
-function setup() {
+function setup(options: { openAhead?: boolean } = {}) {
   const sockets: FakeSocket[] = [];
   const statuses: SignalingStatus[] = [];
   const messages: ServerMessage[] = [];
@@ -70,6 +70,7 @@ function setup() {
     name: 'Ada',
     createSocket: () => {
       const socket = new FakeSocket();
+      if (options.openAhead && sockets.length === 0) socket.readyState = 1; // opened in the lobby, before Join
       sockets.push(socket);
       return socket;
     },
@@ -98,6 +99,15 @@ describe('when the socket opens', () => {
     s.socket().open();
     expect(s.socket().last()).toMatchObject({ type: 'join', v: 1, roomId: ROOM, name: 'Ada' });
     expect(s.socket().last()?.resume).toBeUndefined();
+  });
+
+  it('should join at once on a socket that was opened ahead (in the lobby)', () => {
+    const s = setup({ openAhead: true });
+    s.client.start();
+    expect(s.sockets).toHaveLength(1);
+    expect(s.socket().sent).toEqual([expect.objectContaining({ type: 'join', roomId: ROOM })]);
+    s.socket().deliver(joined());
+    expect(s.statuses.at(-1)).toBe('joined');
   });
 
   it('should send requests queued before the join once joined, but no signals meant for an older seat', () => {

@@ -174,9 +174,10 @@ export class SignalingClient {
       return;
     }
     this.#socket = socket;
-    socket.onopen = () => {
+    // A socket opened ahead (in the lobby) may be open already.
+    const join = () => {
       this.#joinRequestId = this.#nextId();
-      const join: ClientMessage = {
+      const message: ClientMessage = {
         type: 'join',
         id: this.#joinRequestId,
         v: PROTOCOL_VERSION,
@@ -185,8 +186,10 @@ export class SignalingClient {
         ...(this.#resume ? { resume: this.#resume } : {}),
       };
       this.#options.log?.(this.#resume ? 'socket open: resuming seat' : 'socket open: joining');
-      socket.send(JSON.stringify(join));
+      socket.send(JSON.stringify(message));
     };
+    if (socket.readyState === OPEN) join();
+    else socket.onopen = join;
     socket.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
       const message = this.#options.parse(event.data);

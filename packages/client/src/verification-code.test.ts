@@ -18,24 +18,24 @@ describe('when reading fingerprints from SDP', () => {
 });
 
 describe('when both sides compute the code', () => {
-  it('should give both sides the same six digits', () => {
-    const onAlice = verificationCode(sdp(ALICE), sdp(BOB));
-    const onBob = verificationCode(sdp(BOB), sdp(ALICE));
+  it('should give both sides the same six digits', async () => {
+    const onAlice = await verificationCode(sdp(ALICE), sdp(BOB));
+    const onBob = await verificationCode(sdp(BOB), sdp(ALICE));
     expect(onAlice).toMatch(/^\d{3} \d{3}$/);
     expect(onAlice).toBe(onBob);
   });
 
-  it('should not depend on repeated per-media fingerprint lines', () => {
-    expect(verificationCode(sdp(ALICE, ALICE), sdp(BOB))).toBe(verificationCode(sdp(ALICE), sdp(BOB)));
+  it('should not depend on repeated per-media fingerprint lines', async () => {
+    expect(await verificationCode(sdp(ALICE, ALICE), sdp(BOB))).toBe(await verificationCode(sdp(ALICE), sdp(BOB)));
   });
 
-  it('should differ when someone in the middle substitutes a certificate', () => {
-    const onAlice = verificationCode(sdp(ALICE), sdp(MALLORY));
-    const onBob = verificationCode(sdp(BOB), sdp(MALLORY));
+  it('should differ when someone in the middle substitutes a certificate', async () => {
+    const onAlice = await verificationCode(sdp(ALICE), sdp(MALLORY));
+    const onBob = await verificationCode(sdp(BOB), sdp(MALLORY));
     expect(onAlice).not.toBe(onBob);
   });
 
-  it('should be undefined until both descriptions carry fingerprints', () => {
-    expect(verificationCode(sdp(ALICE), 'v=0\r\n')).toBeUndefined();
+  it('should be undefined until both descriptions carry fingerprints', async () => {
+    expect(await verificationCode(sdp(ALICE), 'v=0\r\n')).toBeUndefined();
   });
 });

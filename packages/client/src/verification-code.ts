@@ -1,5 +1,3 @@
-import { Sha256 } from './sha256';
-
 /*
  * A short code both people can compare by voice. It is derived from the DTLS certificate fingerprints of both
  * ends, which are what actually encrypts the media: if anyone (the signaling server included) swapped a
@@ -23,13 +21,13 @@ export function sdpFingerprints(sdp: string): string[] {
  * The verification code for a call, e.g. "048 213", or undefined while either side has no fingerprint yet.
  * Both sides compute the same code because the fingerprints are sorted before hashing.
  */
-export function verificationCode(localSdp: string, remoteSdp: string): string | undefined {
+export async function verificationCode(localSdp: string, remoteSdp: string): Promise<string | undefined> {
   const local = sdpFingerprints(localSdp);
   const remote = sdpFingerprints(remoteSdp);
   if (local.length === 0 || remote.length === 0) return undefined;
   const all = [...new Set([...local, ...remote])].sort();
-  const digest = new Sha256().update(new TextEncoder().encode(all.join('\n'))).digest();
-  const value = new DataView(digest.buffer).getUint32(0) % 10 ** VERIFICATION_CODE_DIGITS;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(all.join('\n')));
+  const value = new DataView(digest).getUint32(0) % 10 ** VERIFICATION_CODE_DIGITS;
   const digits = String(value).padStart(VERIFICATION_CODE_DIGITS, '0');
   return `${digits.slice(0, 3)} ${digits.slice(3)}`;
 }

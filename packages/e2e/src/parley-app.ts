@@ -25,6 +25,8 @@ export const UI = {
   fileInput: '[data-testid="file-input"]',
   fileAccept: { testId: 'file-accept' },
   fileCancel: { testId: 'file-cancel' },
+  qualityIndicator: { testId: 'quality-indicator' },
+  verificationCode: { testId: 'verification-code' },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** A `?…` query of diagnostics options (see the client's call-options.ts). */
@@ -141,6 +143,18 @@ export class AppUser {
         return shown.trackId !== undefined && matches(shown.trackId) && shown.width > 0 ? shown.trackId : undefined;
       },
       { description: `${this.label}: ${what}`, timeoutMs: CALL_DEADLINE_MS },
+    );
+  }
+
+  /** Opens the quality panel and waits for the verification code ("123 456") it shows. */
+  async verificationCode(): Promise<string> {
+    await this.page.click(UI.qualityIndicator);
+    return waitUntil(
+      async () => {
+        const text = await this.page.textOf(UI.verificationCode);
+        return text && /^\d{3} \d{3}$/.test(text) ? text : undefined;
+      },
+      { description: `${this.label}: the verification code`, timeoutMs: CALL_DEADLINE_MS },
     );
   }
 

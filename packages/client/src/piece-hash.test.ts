@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HASH_PIECE_BYTES, PieceHash } from './piece-hash';
+
+/** The checksum as defined, computed independently with Node's SHA-256. */
+function reference(bytes: Uint8Array): string {
+  const digests: Buffer[] = [];
+  for (let offset = 0; ; offset += HASH_PIECE_BYTES) {
+    const piece = bytes.subarray(offset, offset + HASH_PIECE_BYTES);
+    digests.push(createHash('sha256').update(piece).digest());
+    if (piece.length < HASH_PIECE_BYTES) break;
+  }
+  return createHash('sha256').update(Buffer.concat(digests)).digest('hex');
+}
+
+function pattern(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 31 + (i >> 11)) & 0xff;
+  return bytes;
+}
+
+async function hashInChunks(bytes: Uint8Array, chunk: number): Promise<string> {
+  const hash = new PieceHash();
+  for (let offset = 0; offset < bytes.length; offset += chunk) hash.update(bytes.subarray(offset, offset + chunk));
+  return hash.hex();
+}
+
+describe('when hashing a file piece by piece', () => {
+  it('should give SHA-256 over the SHA-256 of each piece, also for empty and exact-multiple sizes', async () => {
+    for (const length of [0, 1, HASH_PIECE_BYTES - 1, HASH_PIECE_BYTES, 2 * HASH_PIECE_BYTES + 5]) {
+      const bytes = pattern(length);
+      expect(await hashInChunks(bytes, 16 * 1024), `length ${length}`).toBe(reference(bytes));
+    }
+  });
+
+  it('should not depend on how the bytes were chunked', async () => {
+    const bytes = pattern(HASH_PIECE_BYTES + 4_321);
+    const expected = reference(bytes);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3 * 1024 * 1024 }), async (chunk) => {
+        expect(await hashInChunks(bytes, chunk)).toBe(expected);
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('should change when one byte changes', async () => {
+    const bytes = pattern(HASH_PIECE_BYTES + 10);
+    const before = await hashInChunks(bytes, 65_536);
+    bytes[HASH_PIECE_BYTES + 3] = (bytes[HASH_PIECE_BYTES + 3] as number) ^ 1;
+    expect(await hashInChunks(bytes, 65_536)).not.toBe(before);
+  });
+});
