@@ -78,7 +78,9 @@ export interface CallSessionOptions {
 }
 
 interface Peer {
+  /** Empty while we wait alone: the connection is ready, its signals are held for whoever joins. */
   memberId: string;
+  held: [SignalPayload, string][];
   pc: RTCPeerConnection;
   negotiator: PerfectNegotiator;
   chat: RTCDataChannel;
@@ -273,7 +275,10 @@ export class CallSession {
     this.#updateIceServers(message.iceServers, message.iceExpiresAt);
     const member = message.members[0];
     if (!member) {
-      this.#closePeer();
+      // Alone and impolite (we offer first): get the connection, offer and TURN allocation ready now, so that the
+      // call starts the moment someone joins.
+      if (this.#polite || this.#peer?.memberId) this.#closePeer();
+      if (!this.#polite && !this.#peer) this.#startPeer('', undefined);
       this.#setStatus('waiting');
       return;
     }
@@ -287,7 +292,8 @@ export class CallSession {
         // Deliveries can repeat: a second notice of the member we already call must not restart the call.
         if (this.#peer?.memberId === message.memberId) return;
         this.#events.log(`peer joined (${message.role})`);
-        this.#startPeer(message.memberId, message.name);
+        if (this.#peer?.memberId === '') this.#arrive(this.#peer, message.memberId, message.name);
+        else this.#startPeer(message.memberId, message.name);
         return;
       case 'peer-left':
         if (this.#peer?.memberId !== message.memberId) return;
@@ -332,7 +338,7 @@ export class CallSession {
       this.#retired.add(peer.negotiator.peerInstance);
       peer = this.#startPeer(from, peer.info.name);
     } else if (!peer || peer.memberId !== from) {
-      if (this.#status === 'peer-left' || !peer) peer = this.#startPeer(from, undefined);
+      if (this.#status === 'peer-left' || !peer?.memberId) peer = this.#startPeer(from, undefined);
       else return;
     }
     void peer.negotiator.receive(id, data);
@@ -354,7 +360,8 @@ export class CallSession {
       instance: randomToken(6),
       send: (data, id) => {
         this.#events.log(`→ ${describeSignal(data)}`);
-        this.#signaling.signal(memberId, data, id);
+        if (peer.memberId) this.#signaling.signal(peer.memberId, data, id);
+        else peer.held.push([data, id]);
       },
       log: (line) => this.#events.log(`negotiation: ${line}`),
     });
@@ -384,6 +391,7 @@ export class CallSession {
     );
     const peer: Peer = {
       memberId,
+      held: [],
       pc,
       negotiator,
       chat,
@@ -396,8 +404,6 @@ export class CallSession {
       timers: [],
     };
     this.#peer = peer;
-    this.#events.peer({ ...peer.info });
-    this.#events.remoteStream(peer.stream);
 
     for (const track of this.o.localStream.getTracks()) pc.addTrack(track, this.o.localStream);
     if (!this.#polite) {
@@ -441,6 +447,18 @@ export class CallSession {
     fileChannel.onmessage = (event) => files.receive(event.data);
     fileChannel.onclose = () => files.close();
 
+    if (memberId) this.#arrive(peer, memberId, name);
+    return peer;
+  }
+
+  /** The peer is here: its connection (perhaps made ahead) gets its member, and the call starts. */
+  #arrive(peer: Peer, memberId: string, name: string | undefined): void {
+    peer.memberId = memberId;
+    peer.info.name = name;
+    peer.startedAt = performance.now();
+    for (const [data, id] of peer.held.splice(0)) this.#signaling.signal(memberId, data, id);
+    this.#events.peer({ ...peer.info });
+    this.#events.remoteStream(peer.stream);
     this.#setStatus('connecting');
     peer.timers.push(
       setTimeout(() => {
@@ -450,7 +468,6 @@ export class CallSession {
         );
       }, CONNECT_TIMEOUT_MS),
     );
-    return peer;
   }
 
   #onPeerMessage(peer: Peer, message: PeerMessage | undefined): void {

@@ -101,6 +101,23 @@ describe('when the socket opens', () => {
     expect(s.socket().last()?.resume).toBeUndefined();
   });
 
+  it('should pass on a signal that overtook its own joined only after the join', () => {
+    const s = setup();
+    s.client.start();
+    s.socket().open();
+    const offer: ServerMessage = {
+      type: 'signal',
+      id: 'x.1',
+      from: PEER,
+      data: { kind: 'description', description: { type: 'offer', sdp: 'v=0' } },
+    };
+    s.socket().deliver(offer);
+    expect(s.messages).toEqual([]);
+    s.socket().deliver(joined({ role: 'polite', members: [{ memberId: PEER, role: 'impolite' }] }));
+    expect(s.joins).toHaveLength(1);
+    expect(s.messages).toEqual([offer]);
+  });
+
   it('should join at once on a socket that was opened ahead (in the lobby)', () => {
     const s = setup({ openAhead: true });
     s.client.start();

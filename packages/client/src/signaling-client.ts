@@ -73,6 +73,8 @@ export class SignalingClient {
   #outbox: ClientMessage[] = [];
   readonly #resendable = new Map<string, ClientMessage>();
   #heldForPeer: ClientMessage[] = [];
+  /** Signals that came before our own `joined` (delivery can reorder): passed on once we know our role. */
+  #early: ServerMessage[] = [];
   #keepaliveTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -232,6 +234,11 @@ export class SignalingClient {
       case 'peer-joined':
         this.#heldForPeer = [];
         break;
+      case 'signal':
+        if (!this.#joined) {
+          this.#early.push(message);
+          return;
+        }
     }
     this.#options.onMessage(message);
   }
@@ -244,6 +251,7 @@ export class SignalingClient {
     // A fresh seat (not a resume) invalidates anything addressed through the old one.
     const pending = this.#outbox.splice(0).filter((m) => message.resumed || m.type !== 'signal');
     this.#options.onJoined(message);
+    for (const early of this.#early.splice(0)) this.#handle(early);
     for (const queued of pending) this.#send(queued);
     this.#keepaliveTimer = setInterval(() => this.#ping(), message.keepaliveMs);
     const jitter = (this.#options.random ?? Math.random)() * 60_000;
