@@ -25,8 +25,8 @@ const MEMORY_GROWTH_LIMIT_BYTES = 256 * MIB;
 /** Resident memory is read this often. */
 const SAMPLE_INTERVAL_MS = 250;
 /**
- * Slowest rate still accepted. Measured 0.9–1.4 MiB/s with both cores shared by other browser runs: both pages
- * hash every byte in JS (sha256.ts), which a contended core does at a few MiB/s.
+ * Slowest rate still accepted: far below what this machine does (6 MiB/s quiet, with the video call on the same two
+ * cores; 1–3 MiB/s while other browser runs shared them), so only a stall or a crawl fails the deadline.
  */
 const SLOWEST_BYTES_PER_SECOND = 0.5 * MIB;
 const TRANSFER_DEADLINE_MS = (FILE_BYTES / SLOWEST_BYTES_PER_SECOND) * 1000;
