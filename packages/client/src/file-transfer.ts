@@ -3,8 +3,8 @@ import { PieceHash } from './piece-hash';
 /*
  * File transfer over its own reliable, ordered data channel. Control messages are JSON strings; file data is
  * binary chunks, which always belong to the one incoming transfer being received (the channel is ordered, so
- * chunks of a cancelled transfer arrive before anything newer). The sender reads the file chunk by chunk and
- * waits whenever the channel's buffer is full; the receiver hands bytes to a sink (a file on disk in the
+ * chunks of a cancelled transfer arrive before anything newer). The sender reads the file a block at a time, sends
+ * it in chunks and waits whenever the channel's buffer is full; the receiver hands bytes to a sink (a file on disk in the
  * browser, see file-sink.ts), so memory stays bounded for files of any size. Both sides hash what passed and
  * compare at the end; the sender hears `verified` only once the receiver's copy is stored.
  */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useCallFixture } from './fixture';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
+import { newestTransferState } from './transfers';
 import { waitUntil } from './wait';
 
 /*
@@ -63,14 +64,6 @@ function recordProgress(user: AppUser): Promise<void> {
 
 function progressSeen(user: AppUser): Promise<number[]> {
   return user.page.evaluate(() => (window as unknown as { __progressSeen?: number[] }).__progressSeen ?? [], null);
-}
-
-/** The state of the newest transfer card, e.g. `transferring` or `done`. */
-function newestTransferState(user: AppUser): Promise<string | undefined> {
-  return user.page.evaluate(() => {
-    const cards = document.querySelectorAll<HTMLElement>('[data-testid="file-transfer"]');
-    return cards[cards.length - 1]?.dataset.state;
-  }, null);
 }
 
 async function waitForTransferState(user: AppUser, state: string, timeoutMs = TRANSFER_DEADLINE_MS) {
