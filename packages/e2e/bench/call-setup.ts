@@ -161,7 +161,7 @@ async function timelineRun(siteUrl: string, first: TestBrowser, second: TestBrow
     pages.push({ at: snapshot.firstFrameAt as number, who: 'B', what: 'first frame (probe)' });
     const click = pages.find((event) => event.who === 'B' && event.what === 'join click');
     if (!click) throw new Error('the Join click was not recorded');
-    return keyedSteps([...pages, ...labelServerEvents(serverEvents, pages, click.at)], click.at);
+    return keyedSteps([...pages, ...labelServerEvents(serverEvents, pages)], click.at);
   } finally {
     await Promise.allSettled([a.close(), b.close()]);
   }
@@ -172,10 +172,11 @@ async function timelineRun(siteUrl: string, first: TestBrowser, second: TestBrow
  * takes from B is B's n-th send, the n-th post to A is A's n-th receipt) and DynamoDB requests after the message
  * being handled when they arrived.
  */
-function labelServerEvents(server: TimelineEvent[], pages: TimelineEvent[], bClickAt: number): TimelineEvent[] {
-  const opens = server.filter((event) => event.what.startsWith('upgrade '));
+function labelServerEvents(server: TimelineEvent[], pages: TimelineEvent[]): TimelineEvent[] {
+  // A opens its socket first (it starts the call); B opens its own in the lobby, before or after its click.
+  const opens = server.filter((event) => event.what.startsWith('upgrade ')).sort((x, y) => x.at - y.at);
   const who = new Map<string, string>();
-  for (const open of opens) who.set(open.what.slice('upgrade '.length), open.at >= bClickAt ? 'B' : 'A');
+  opens.forEach((open, index) => who.set(open.what.slice('upgrade '.length), index === 0 ? 'A' : 'B'));
   const sends = (page: string) => pages.filter((e) => e.who === page && e.what.startsWith('send ')).map((e) => e.what);
   const recvs = (page: string) => pages.filter((e) => e.who === page && e.what.startsWith('recv ')).map((e) => e.what);
   const queues: Record<string, string[]> = {
