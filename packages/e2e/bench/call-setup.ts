@@ -176,7 +176,7 @@ function labelServerEvents(server: TimelineEvent[], pages: TimelineEvent[]): Tim
   // A opens its socket first (it starts the call); B opens its own in the lobby, before or after its click.
   const opens = server.filter((event) => event.what.startsWith('upgrade ')).sort((x, y) => x.at - y.at);
   const who = new Map<string, string>();
-  opens.forEach((open, index) => who.set(open.what.slice('upgrade '.length), index === 0 ? 'A' : 'B'));
+  for (const [index, open] of opens.entries()) who.set(open.what.slice('upgrade '.length), index === 0 ? 'A' : 'B');
   const sends = (page: string) => pages.filter((e) => e.who === page && e.what.startsWith('send ')).map((e) => e.what);
   const recvs = (page: string) => pages.filter((e) => e.who === page && e.what.startsWith('recv ')).map((e) => e.what);
   const queues: Record<string, string[]> = {
