@@ -9,7 +9,7 @@ import { createRoomId, RESUME_GRACE_SECONDS, SEAT_LEASE_SECONDS, type ServerMess
 import { roomPartition, seatKey } from '@parley/signaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalSystem, startLocalSystem } from './local-system';
-import { TestClient } from './test-client';
+import { type Of, TestClient } from './test-client';
 
 const TURN_SECRET = 'integration-test-secret';
 const TURN_TTL_SECONDS = 600;
@@ -124,6 +124,90 @@ describe('when two people join a room', () => {
     const joinedC = await c.join(roomId);
     expect(joinedC.role).toBe('impolite');
     expect(await b.next('peer-joined')).toMatchObject({ memberId: joinedC.memberId });
+  });
+});
+
+/** Peeks until the answer shows what the test waits for (a park is not acknowledged; sockets are not ordered). */
+async function peekUntil(client: TestClient, roomId: string, done: (room: Of<'room'>) => boolean) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const room = await client.next('room', client.send({ type: 'peek', roomId }));
+    if (done(room)) return room;
+  }
+  throw new Error('the room never showed what was expected');
+}
+
+describe('when someone looks into a room from its lobby', () => {
+  const offer = {
+    kind: 'description' as const,
+    description: { type: 'offer' as const, sdp: 'v=0\r\no=- 7 2 IN IP4 0.0.0.0\r\n' },
+  };
+
+  it('should show the offer parked by the member waiting alone, with TURN credentials of its own', async () => {
+    const roomId = createRoomId();
+    const a = await connect();
+    const joinedA = await a.join(roomId, { name: 'Ada' });
+    a.send({ type: 'park', id: 'a1:1', roomId, data: offer });
+    const visitor = await connect();
+    const room = await peekUntil(visitor, roomId, (answer) => answer.offer !== undefined);
+    expect(room.members).toEqual([{ memberId: joinedA.memberId, role: 'impolite', name: 'Ada' }]);
+    expect(room.offer).toMatchObject({ from: joinedA.memberId, id: 'a1:1', data: offer });
+    const turn = room.offer?.iceServers.find((server) => server.username);
+    const [expiry, label] = (turn?.username ?? '').split(':');
+    expect(Number(expiry)).toBe(Math.floor(clock / 1000) + TURN_TTL_SECONDS);
+    expect(label).not.toBe(joinedA.memberId);
+    expect(turn?.credential).toBe(
+      createHmac('sha1', TURN_SECRET)
+        .update(turn?.username ?? '')
+        .digest('base64'),
+    );
+    // Looking changes nothing: the visitor holds no seat, and the waiting member hears nothing.
+    const signal = visitor.send({ type: 'signal', roomId, to: joinedA.memberId, data: offer });
+    expect(await visitor.next('error', signal)).toMatchObject({ code: 'not-joined' });
+    const joinedB = await visitor.join(roomId);
+    expect(joinedB.role).toBe('polite');
+    expect(await a.next('peer-joined')).toMatchObject({ memberId: joinedB.memberId });
+  });
+
+  it('should show members but no offer, and no credentials, when nobody waits with one or the room is full', async () => {
+    const roomId = createRoomId();
+    const visitor = await connect();
+    const empty = await visitor.next('room', visitor.send({ type: 'peek', roomId }));
+    expect(empty).toEqual({ type: 'room', id: expect.any(String), roomId, members: [] });
+    const a = await connect();
+    await a.join(roomId);
+    const noOffer = await visitor.next('room', visitor.send({ type: 'peek', roomId }));
+    expect(noOffer.members).toHaveLength(1);
+    expect(noOffer.offer).toBeUndefined();
+    a.send({ type: 'park', roomId, data: offer });
+    await peekUntil(visitor, roomId, (answer) => answer.offer !== undefined);
+    const b = await connect();
+    await b.join(roomId);
+    const full = await visitor.next('room', visitor.send({ type: 'peek', roomId }));
+    expect(full.members).toHaveLength(2);
+    expect(full.offer).toBeUndefined();
+  });
+
+  it('should refuse to park an offer for a room the socket holds no seat in, or anything but an offer', async () => {
+    const { roomId } = await pair();
+    const stranger = await connect();
+    const parked = stranger.send({ type: 'park', roomId, data: offer });
+    expect(await stranger.next('error', parked)).toMatchObject({ code: 'not-joined' });
+    const c = await connect();
+    const joinedC = await c.join(createRoomId());
+    const answer = c.send({
+      type: 'park',
+      roomId: joinedC.roomId,
+      data: { kind: 'description', description: { type: 'answer', sdp: 'v=0\r\n' } },
+    } as never);
+    expect(await c.next('error', answer)).toMatchObject({ code: 'bad-message' });
+    const withCandidate = c.send({
+      type: 'park',
+      roomId: joinedC.roomId,
+      data: { kind: 'candidate', candidate: null },
+    } as never);
+    expect(await c.next('error', withCandidate)).toMatchObject({ code: 'bad-message' });
+    const peek = await stranger.next('room', stranger.send({ type: 'peek', roomId: joinedC.roomId }));
+    expect(peek.offer).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ const FRAGMENT_BYTES = 16 * 1024;
 /** How long a test waits for an expected message before failing. */
 const WAIT_MS = 5_000;
 
-type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+export type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
 /**
  * A signaling client for tests: a real `ws` socket that records every server message, validates it against the

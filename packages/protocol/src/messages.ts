@@ -69,6 +69,27 @@ export const SignalRequest = v.strictObject({
   data: SignalPayload,
 });
 
+/** The offer a member waiting alone has made ahead of anyone joining, without candidates (see `park`). */
+const ParkedOffer = v.strictObject({
+  kind: v.literal('description'),
+  description: v.strictObject({ type: v.literal('offer'), sdp: v.string() }),
+});
+
+/**
+ * A member waiting alone leaves its prepared offer with its seat (`id` is the signal id it would relay it under), so
+ * that someone about to join can answer it while its own join is still on the way (see `peek`). Candidates are never
+ * parked: nobody learns an address of the waiting member before actually joining.
+ */
+export const ParkRequest = v.strictObject({
+  type: v.literal('park'),
+  id: v.optional(RequestId),
+  roomId: RoomId,
+  data: ParkedOffer,
+});
+
+/** Asked from the lobby (no seat needed): who is in the room, and the offer of a member waiting alone, if any. */
+export const PeekRequest = v.strictObject({ type: v.literal('peek'), id: v.optional(RequestId), roomId: RoomId });
+
 export const PingRequest = v.strictObject({ type: v.literal('ping'), id: v.optional(RequestId) });
 export const LeaveRequest = v.strictObject({ type: v.literal('leave'), id: v.optional(RequestId) });
 export const TurnRefreshRequest = v.strictObject({ type: v.literal('turn-refresh'), id: v.optional(RequestId) });
@@ -79,8 +100,10 @@ export const ClientMessage = v.variant('type', [
   PingRequest,
   LeaveRequest,
   TurnRefreshRequest,
+  ParkRequest,
+  PeekRequest,
 ]);
-export const CLIENT_MESSAGE_TYPES = ['join', 'signal', 'ping', 'leave', 'turn-refresh'] as const;
+export const CLIENT_MESSAGE_TYPES = ['join', 'signal', 'ping', 'leave', 'turn-refresh', 'park', 'peek'] as const;
 
 // ---- server → client ----
 
@@ -131,6 +154,19 @@ export const TurnCredentialsMessage = v.strictObject({
   id: v.optional(RequestId),
   ...TurnGrant,
 });
+/** The answer to `peek`. */
+export const RoomMessage = v.strictObject({
+  type: v.literal('room'),
+  id: v.optional(RequestId),
+  roomId: RoomId,
+  /** Who holds a seat now. */
+  members: v.array(Member),
+  /**
+   * The offer parked by the member waiting alone (while a seat is free), relayed as its signal `id` from `from`, with
+   * TURN credentials to prepare an answer before joining (they are the same as a member's, for this socket).
+   */
+  offer: v.optional(v.strictObject({ from: MemberId, id: v.optional(RequestId), data: ParkedOffer, ...TurnGrant })),
+});
 export const ErrorMessage = v.strictObject({
   type: v.literal('error'),
   code: v.picklist(ERROR_CODES),
@@ -148,6 +184,7 @@ export const ServerMessage = v.variant('type', [
   PongMessage,
   LeftMessage,
   TurnCredentialsMessage,
+  RoomMessage,
   ErrorMessage,
 ]);
 
@@ -156,6 +193,9 @@ export type IceServer = v.InferOutput<typeof IceServer>;
 export type Role = v.InferOutput<typeof Role>;
 export type JoinRequest = v.InferOutput<typeof JoinRequest>;
 export type SignalRequest = v.InferOutput<typeof SignalRequest>;
+export type ParkRequest = v.InferOutput<typeof ParkRequest>;
+export type PeekRequest = v.InferOutput<typeof PeekRequest>;
+export type RoomMessage = v.InferOutput<typeof RoomMessage>;
 export type ClientMessage = v.InferOutput<typeof ClientMessage>;
 export type ServerMessage = v.InferOutput<typeof ServerMessage>;
 export type JoinedMessage = v.InferOutput<typeof JoinedMessage>;

@@ -5,6 +5,8 @@ import {
   type ErrorCode,
   type JoinRequest,
   KEEPALIVE_INTERVAL_MS,
+  type ParkRequest,
+  type PeekRequest,
   PROTOCOL_VERSION,
   RESUME_GRACE_SECONDS,
   ROOM_CAPACITY,
@@ -27,6 +29,13 @@ const CONNECTION_RECORD_TTL_SECONDS = API_GATEWAY_LIMITS.maxConnectionMs / 1000 
 
 /** Seat 0 is taken first, so the first to join is impolite and whoever joins second is polite. */
 const roleOfSeat = (seat: number): Role => (seat === 0 ? 'impolite' : 'polite');
+
+/** A seat as the other members see it. */
+const memberOf = (seat: Seat) => ({
+  memberId: seat.memberId,
+  role: seat.role,
+  ...(seat.name ? { name: seat.name } : {}),
+});
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -79,6 +88,10 @@ export class RoomService {
         return this.leave(connectionId, message.id);
       case 'turn-refresh':
         return this.refreshTurn(connectionId, message.id);
+      case 'park':
+        return this.park(connectionId, message);
+      case 'peek':
+        return this.peek(connectionId, message);
     }
   }
 
@@ -231,11 +244,7 @@ export class RoomService {
       roomId: request.roomId,
       memberId: seat.memberId,
       role: seat.role,
-      members: others.map((other) => ({
-        memberId: other.memberId,
-        role: other.role,
-        ...(other.name ? { name: other.name } : {}),
-      })),
+      members: others.map(memberOf),
       resumeToken,
       resumed,
       ...grant,
@@ -289,6 +298,42 @@ export class RoomService {
     // The target's socket vanished without `$disconnect`: free its seat and tell the sender it left.
     await this.prune(target, seats, 'gone');
     return 'gone';
+  }
+
+  /** Keeps the waiting member's prepared offer with its seat, for `peek`. */
+  private async park(connectionId: string, request: ParkRequest): Promise<Outcome> {
+    const { store } = this.deps;
+    const seats = await store.listSeats(request.roomId);
+    const me = seats.find((seat) => seat.connectionId === connectionId && this.isLive(seat));
+    const parked = JSON.stringify({ ...(request.id ? { id: request.id } : {}), data: request.data });
+    if (!me || !(await store.parkOffer(request.roomId, me.seat, connectionId, parked))) {
+      return this.reject(connectionId, 'not-joined', 'You have no seat in that room; join it first.', request.id);
+    }
+    return 'ok';
+  }
+
+  /**
+   * Who is in a room, for its lobby. While one impolite member waits alone with a parked offer, the offer comes too,
+   * with TURN credentials: the person about to join prepares its answer while its join is on the way. Only someone
+   * holding the room's link (128 random bits) can ask, and the offer carries no candidates (no addresses).
+   */
+  private async peek(connectionId: string, request: PeekRequest): Promise<Outcome> {
+    const seats = (await this.deps.store.listSeats(request.roomId)).filter((seat) => this.isLive(seat));
+    const waiting = seats.length === 1 ? seats[0] : undefined;
+    const parked =
+      waiting?.parked && waiting.connectionId && waiting.role === 'impolite'
+        ? (JSON.parse(waiting.parked) as { id?: string; data: ParkRequest['data'] })
+        : undefined;
+    await this.send(connectionId, {
+      type: 'room',
+      ...(request.id ? { id: request.id } : {}),
+      roomId: request.roomId,
+      members: seats.map(memberOf),
+      ...(waiting && parked
+        ? { offer: { from: waiting.memberId, ...parked, ...(await this.deps.issueTurn(randomToken(MEMBER_ID_BYTES))) } }
+        : {}),
+    });
+    return 'ok';
   }
 
   private async ping(connectionId: string, id: string | undefined): Promise<Outcome> {

@@ -24,6 +24,8 @@ export interface Seat {
   joinedAt: number;
   /** Epoch seconds; the seat counts as empty after this (also the table's TTL attribute). */
   expiresAt: number;
+  /** The offer its member parked while waiting alone: `{ id, data }` as JSON (see the `park` message). */
+  parked?: string;
 }
 
 /** Maps a WebSocket connection to the seat it holds. */
@@ -134,6 +136,25 @@ export class RoomStore {
   /** Extends the lease of a seat still held through `connectionId`. False when the seat is no longer this socket's. */
   async renewSeat(roomId: string, seat: number, connectionId: string, expiresAt: number): Promise<boolean> {
     return this.conditionalUpdate(roomId, seat, 'SET #ttl = :exp', connectionId, { ':exp': expiresAt });
+  }
+
+  /** Leaves an offer with a seat still held through `connectionId`, replacing any parked before. */
+  async parkOffer(roomId: string, seat: number, connectionId: string, parked: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: seatKey(roomId, seat),
+          UpdateExpression: 'SET parked = :parked',
+          ConditionExpression: 'connectionId = :conn',
+          ExpressionAttributeValues: { ':conn': connectionId, ':parked': parked },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
   }
 
   /** The socket closed: keep the seat for `holdUntil` so its owner can resume it, but unbind the socket. */
