@@ -165,7 +165,14 @@ describe('when someone looks into a room from its lobby', () => {
     expect(await visitor.next('error', signal)).toMatchObject({ code: 'not-joined' });
     const joinedB = await visitor.join(roomId);
     expect(joinedB.role).toBe('polite');
-    expect(await a.next('peer-joined')).toMatchObject({ memberId: joinedB.memberId });
+    // Joining hands over the parked offer too, and tells the one who parked it that it need not send it again.
+    expect(joinedB.offer).toEqual({ id: 'a1:1', data: offer });
+    expect(await a.next('peer-joined')).toMatchObject({ memberId: joinedB.memberId, offerId: 'a1:1' });
+    // The offer was for whoever joined next: once someone has, nobody finds it again (not even after they leave).
+    const leave = visitor.send({ type: 'leave' });
+    await visitor.next('left', leave);
+    await peekUntil(visitor, roomId, (answer) => answer.members.length === 1 && answer.offer === undefined);
+    expect((await roomItems(roomId)).some((item) => 'parked' in item)).toBe(false);
   });
 
   it('should show members but no offer, and no credentials, when nobody waits with one or the room is full', async () => {

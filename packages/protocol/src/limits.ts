@@ -12,6 +12,9 @@ export const ROOM_CAPACITY = 2;
 /** Largest signaling message we accept, in UTF-8 bytes. API Gateway splits frames at 32 KB; one frame is plenty for SDP. */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 
+/** ICE candidates in one `candidates` signal (a browser gathers a handful per path; this is generous). */
+export const MAX_BATCHED_CANDIDATES = 32;
+
 /** Request ids are echoed back in replies and errors; they are short and opaque. */
 export const MAX_REQUEST_ID_LENGTH = 64;
 

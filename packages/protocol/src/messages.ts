@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ERROR_CODES } from './errors';
-import { MAX_NAME_LENGTH, MAX_REQUEST_ID_LENGTH } from './limits';
+import { MAX_BATCHED_CANDIDATES, MAX_NAME_LENGTH, MAX_REQUEST_ID_LENGTH } from './limits';
 import { MEMBER_ID_PATTERN, RESUME_TOKEN_PATTERN, ROOM_ID_PATTERN } from './room-id';
 
 /*
@@ -22,20 +22,25 @@ const Description = v.strictObject({
   sdp: v.optional(v.string()),
 });
 
-/** An ICE candidate, as `RTCIceCandidateInit`; `null` marks the end of candidates. */
-const Candidate = v.nullable(
-  v.strictObject({
-    candidate: v.string(),
-    sdpMid: v.optional(v.nullable(v.string())),
-    sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
-    usernameFragment: v.optional(v.nullable(v.string())),
-  }),
-);
+/** An ICE candidate, as `RTCIceCandidateInit`. */
+const CandidateInit = v.strictObject({
+  candidate: v.string(),
+  sdpMid: v.optional(v.nullable(v.string())),
+  sdpMLineIndex: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)))),
+  usernameFragment: v.optional(v.nullable(v.string())),
+});
 
-/** What one peer sends another through the server: opaque to the server, relayed as-is. */
+/**
+ * What one peer sends another through the server: opaque to the server, relayed as-is. A candidate of `null` marks
+ * the end of candidates; `candidates` are several gathered before they could be sent (one message instead of many).
+ */
 export const SignalPayload = v.variant('kind', [
   v.strictObject({ kind: v.literal('description'), description: Description }),
-  v.strictObject({ kind: v.literal('candidate'), candidate: Candidate }),
+  v.strictObject({ kind: v.literal('candidate'), candidate: v.nullable(CandidateInit) }),
+  v.strictObject({
+    kind: v.literal('candidates'),
+    candidates: v.pipe(v.array(CandidateInit), v.minLength(1), v.maxLength(MAX_BATCHED_CANDIDATES)),
+  }),
 ]);
 
 /** An ICE server entry as `RTCIceServer`. */
@@ -127,12 +132,19 @@ export const JoinedMessage = v.strictObject({
   resumeToken: ResumeToken,
   /** True when a resume token won back the seat held before a dropped socket. */
   resumed: v.boolean(),
+  /** The offer the member already here parked for whoever joins (`park`), as it would relay it. */
+  offer: v.optional(v.strictObject({ id: v.optional(RequestId), data: ParkedOffer })),
   ...TurnGrant,
   /** How often the server expects a `ping`. */
   keepaliveMs: v.number(),
 });
 
-export const PeerJoinedMessage = v.strictObject({ type: v.literal('peer-joined'), ...Member.entries });
+export const PeerJoinedMessage = v.strictObject({
+  type: v.literal('peer-joined'),
+  ...Member.entries,
+  /** The id of the offer we parked, which the newcomer got with its `joined`: no need to send it again. */
+  offerId: v.optional(RequestId),
+});
 export const PeerLeftMessage = v.strictObject({
   type: v.literal('peer-left'),
   memberId: MemberId,

@@ -3,6 +3,7 @@ import {
   API_GATEWAY_LIMITS,
   type ClientMessage,
   type ErrorCode,
+  type JoinedMessage,
   type JoinRequest,
   KEEPALIVE_INTERVAL_MS,
   type ParkRequest,
@@ -196,8 +197,21 @@ export class RoomService {
         ]);
         const others = after.filter((other) => other.seat !== number && this.isLive(other));
         if (replaced) await this.notify(others, { type: 'peer-left', memberId: replaced.memberId, reason: 'expired' });
-        await this.sendJoined(connectionId, request, seat, token, others, false);
-        await this.notify(others, { type: 'peer-joined', memberId, role: seat.role, ...(name ? { name } : {}) });
+        // The offer the member waiting alone parked is for us: it comes with `joined` (no hop through that member).
+        const parked = others.find((other) => other.parked)?.parked;
+        const offer = parked ? (JSON.parse(parked) as NonNullable<JoinedMessage['offer']>) : undefined;
+        await this.sendJoined(connectionId, request, seat, token, others, false, offer);
+        await this.notify(others, {
+          type: 'peer-joined',
+          memberId,
+          role: seat.role,
+          ...(name ? { name } : {}),
+          ...(offer?.id ? { offerId: offer.id } : {}),
+        });
+        // An offer parked for whoever joins next was for this member: nobody else may answer it now.
+        await Promise.all(
+          others.filter((other) => other.parked).map((o) => store.clearParked(o.roomId, o.seat, o.memberId)),
+        );
         return 'ok';
       }
       if (pass === 0 && (await this.pruneVanished(seats)) === 0) break;
@@ -235,6 +249,7 @@ export class RoomService {
     resumeToken: string,
     others: Seat[],
     resumed: boolean,
+    offer?: JoinedMessage['offer'],
   ): Promise<void> {
     const grant = await this.deps.issueTurn(seat.memberId);
     await this.send(connectionId, {
@@ -247,6 +262,7 @@ export class RoomService {
       members: others.map(memberOf),
       resumeToken,
       resumed,
+      ...(offer ? { offer } : {}),
       ...grant,
       keepaliveMs: KEEPALIVE_INTERVAL_MS,
     });

@@ -113,7 +113,8 @@ export class RoomStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: seatKey(roomId, seat),
-          UpdateExpression: 'SET connectionId = :conn, #ttl = :exp',
+          // An offer parked before (see `park`) may belong to a page that is gone: whoever resumes parks anew.
+          UpdateExpression: 'SET connectionId = :conn, #ttl = :exp REMOVE parked',
           ConditionExpression: 'memberId = :member AND resumeHash = :hash AND #ttl >= :now',
           ExpressionAttributeNames: { '#ttl': TTL },
           ExpressionAttributeValues: {
@@ -154,6 +155,23 @@ export class RoomStore {
     } catch (error) {
       if (lostRace(error)) return false;
       throw error;
+    }
+  }
+
+  /** Removes the offer a member parked (someone joined: it was for them). */
+  async clearParked(roomId: string, seat: number, memberId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: seatKey(roomId, seat),
+          UpdateExpression: 'REMOVE parked',
+          ConditionExpression: 'memberId = :member',
+          ExpressionAttributeValues: { ':member': memberId },
+        }),
+      );
+    } catch (error) {
+      if (!lostRace(error)) throw error;
     }
   }
 
