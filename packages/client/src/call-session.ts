@@ -2,6 +2,7 @@ import {
   type IceServer,
   type JoinedMessage,
   parseServerMessage,
+  type RoomMessage,
   randomToken,
   type ServerMessage,
   type SignalPayload,
@@ -70,16 +71,19 @@ export interface CallEvents {
 export interface CallSessionOptions {
   signalingUrl: string;
   roomId: string;
-  name: string | undefined;
   options: CallOptions;
   /** Local media to send; may have no tracks (receive-only). */
   localStream: MediaStream;
-  events: CallEvents;
 }
+
+/** What a session tells nobody: before Join (a lobby preparing an answer) there is no call view to tell. */
+const UNHEARD = new Proxy({}, { get: () => () => undefined }) as CallEvents;
 
 interface Peer {
   /** Empty while we wait alone: the connection is ready, its signals are held for whoever joins. */
   memberId: string;
+  /** Member id + offer id, while we have answered, ahead of our join, the offer that member parked. */
+  answers?: string;
   held: [SignalPayload, string][];
   pc: RTCPeerConnection;
   negotiator: PerfectNegotiator;
@@ -100,15 +104,25 @@ interface Peer {
 /** The signaling socket opened ahead of Join (in the lobby), so that joining skips the handshake. */
 let warmSocket: WebSocket | undefined;
 
-/** Opens a signaling socket for the next call to use (closing one opened before and not used). */
-export function warmUpSignaling(url: string): void {
+/**
+ * Opens a signaling socket for the next call to use (closing one opened before and not used), and looks into the
+ * room through it (`peek`): `seen` hears who is there, and the offer of someone waiting, to answer ahead of Join.
+ */
+export function warmUpSignaling(url: string, roomId: string, seen: (room: RoomMessage) => void): void {
   warmSocket?.close();
-  warmSocket = new WebSocket(url);
+  const socket = new WebSocket(url);
+  warmSocket = socket;
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'peek', roomId }));
+  socket.onmessage = (event) => {
+    const message = parseServerMessage(event.data);
+    if (message?.type === 'room') seen(message);
+  };
 }
 
-/** A call in one room, from join to hang-up. */
+/** A call in one room, from the lobby (an answer prepared ahead) and join to hang-up. */
 export class CallSession {
-  readonly #signaling: SignalingClient;
+  #signaling!: SignalingClient;
+  #ev = UNHEARD;
   #polite = false;
   #iceServers: IceServer[] = [];
   #peer: Peer | undefined;
@@ -123,12 +137,40 @@ export class CallSession {
   /** Negotiator instances of the peer that it has replaced (page reloads). */
   readonly #retired = new Set<string>();
 
-  constructor(private readonly o: CallSessionOptions) {
-    const stored = sessionStorage.getItem(RESUME_STORAGE_PREFIX + o.roomId);
+  constructor(private readonly o: CallSessionOptions) {}
+
+  get #events(): CallEvents {
+    return this.#ev;
+  }
+
+  /** The seat this tab held in the room before a reload, if any. */
+  get #stored() {
+    return sessionStorage.getItem(RESUME_STORAGE_PREFIX + this.o.roomId);
+  }
+
+  /**
+   * From the lobby: someone waits with an offer, so answer it and gather now (our connectivity checks cannot reach
+   * them: the offer has no candidates); Join then only has to send the answer. Not when resuming a seat.
+   */
+  prepare(room: RoomMessage): void {
+    const offer = room.offer;
+    if (!offer || this.#signaling || this.#ended || this.#peer || this.#stored) return;
+    this.#polite = true;
+    this.#iceServers = offer.iceServers;
+    const peer = this.#startPeer('', undefined);
+    peer.answers = offer.from + offer.id;
+    void peer.negotiator.receive(offer.id, offer.data);
+  }
+
+  /** Joins the room (answering the offer prepared for, if it is still the one waiting). */
+  start(name: string | undefined, events: CallEvents): void {
+    const o = this.o;
+    const stored = this.#stored;
+    this.#ev = events;
     this.#signaling = new SignalingClient({
       url: o.signalingUrl,
       roomId: o.roomId,
-      name: o.name,
+      name,
       initialResume: stored ? JSON.parse(stored) : undefined,
       createSocket: (url) => {
         // The warm socket serves once, and only while it is connecting or open.
@@ -146,16 +188,13 @@ export class CallSession {
       },
       log: (line) => this.#events.log(`signaling: ${line}`),
     });
-  }
-
-  get #events(): CallEvents {
-    return this.o.events;
-  }
-
-  /** Joins the room. */
-  start(): void {
     this.#setStatus('joining');
     this.#signaling.start();
+  }
+
+  /** The lobby was left without joining. */
+  discard(): void {
+    this.#end();
   }
 
   /** Hangs up: tells the peer, gives up the seat. */
@@ -255,7 +294,7 @@ export class CallSession {
     if (this.#ended) return;
     this.#closePeer();
     clearTimeout(this.#turnRefreshTimer);
-    this.#signaling.stop();
+    this.#signaling?.stop();
     this.#setStatus('ended');
     this.#ended = true;
   }
@@ -274,6 +313,15 @@ export class CallSession {
     this.#polite = message.role === 'polite';
     this.#updateIceServers(message.iceServers, message.iceExpiresAt);
     const member = message.members[0];
+    const peer = this.#peer;
+    if (peer?.answers) {
+      // The answer made in the lobby is good only if that offer still waits for us, and we answer (polite).
+      if (member && peer.answers === member.memberId + message.offer?.id && this.#polite) {
+        this.#arrive(peer, member.memberId, member.name);
+        return;
+      }
+      this.#closePeer();
+    }
     if (!member) {
       // Alone and impolite (we offer first): get the connection, offer and TURN allocation ready now, so that the
       // call starts the moment someone joins.
@@ -282,8 +330,11 @@ export class CallSession {
       this.#setStatus('waiting');
       return;
     }
-    if (this.#peer?.memberId !== member.memberId) this.#startPeer(member.memberId, member.name);
-    else if (this.#status !== 'connected') this.#setStatus('connecting');
+    if (this.#peer?.memberId !== member.memberId) {
+      // The offer the other one parked came with `joined`: answer it now, not when it arrives from them.
+      const fresh = this.#startPeer(member.memberId, member.name);
+      if (message.offer) void fresh.negotiator.receive(message.offer.id, message.offer.data);
+    } else if (this.#status !== 'connected') this.#setStatus('connecting');
   }
 
   #onServerMessage(message: Exclude<ServerMessage, { type: 'joined' | 'pong' | 'left' }>): void {
@@ -292,7 +343,8 @@ export class CallSession {
         // Deliveries can repeat: a second notice of the member we already call must not restart the call.
         if (this.#peer?.memberId === message.memberId) return;
         this.#events.log(`peer joined (${message.role})`);
-        if (this.#peer?.memberId === '') this.#arrive(this.#peer, message.memberId, message.name);
+        // Our parked offer came to them with their `joined`: no need to send it again.
+        if (this.#peer?.memberId === '') this.#arrive(this.#peer, message.memberId, message.name, message.offerId);
         else this.#startPeer(message.memberId, message.name);
         return;
       case 'peer-left':
@@ -360,8 +412,13 @@ export class CallSession {
       instance: randomToken(6),
       send: (data, id) => {
         this.#events.log(`→ ${describeSignal(data)}`);
-        if (peer.memberId) this.#signaling.signal(peer.memberId, data, id);
-        else peer.held.push([data, id]);
+        if (peer.memberId) return this.#signaling.signal(peer.memberId, data, id);
+        peer.held.push([data, id]);
+        // Waiting alone with our offer: leave it (without candidates: no addresses) for whoever is about to join.
+        if (data.kind === 'description' && data.description.type === 'offer' && !peer.answers) {
+          const sdp = data.description.sdp?.replace(/a=(end-of-)?candidate.*\r\n/g, '') ?? '';
+          this.#signaling.park({ kind: 'description', description: { type: 'offer', sdp } }, id);
+        }
       },
       log: (line) => this.#events.log(`negotiation: ${line}`),
     });
@@ -452,11 +509,20 @@ export class CallSession {
   }
 
   /** The peer is here: its connection (perhaps made ahead) gets its member, and the call starts. */
-  #arrive(peer: Peer, memberId: string, name: string | undefined): void {
+  #arrive(peer: Peer, memberId: string, name: string | undefined, skip?: string): void {
     peer.memberId = memberId;
+    peer.answers = undefined;
     peer.info.name = name;
     peer.startedAt = performance.now();
-    for (const [data, id] of peer.held.splice(0)) this.#signaling.signal(memberId, data, id);
+    // What was made while waiting goes out at once, the candidates gathered meanwhile as one message.
+    const out: [SignalPayload, string][] = [];
+    for (const [data, id] of peer.held.splice(0)) {
+      const batch = out[out.length - 1]?.[0];
+      if (data.kind !== 'candidate' || !data.candidate) out.push([data, id]);
+      else if (batch?.kind === 'candidates') batch.candidates.push(data.candidate);
+      else out.push([{ kind: 'candidates', candidates: [data.candidate] }, id]);
+    }
+    for (const [data, id] of out) if (id !== skip) this.#signaling.signal(memberId, data, id);
     this.#events.peer({ ...peer.info });
     this.#events.remoteStream(peer.stream);
     this.#setStatus('connecting');
@@ -573,7 +639,7 @@ export class CallSession {
 
 /** A log line for a signal, without SDP bodies: the description type, or the candidate's type. */
 function describeSignal(data: SignalPayload): string {
-  return data.kind === 'description'
-    ? data.description.type
-    : `candidate ${/ typ (\w+)/.exec(data.candidate?.candidate ?? '')?.[1] ?? '(end)'}`;
+  if (data.kind === 'description') return data.description.type;
+  if (data.kind === 'candidates') return `${data.candidates.length} candidates`;
+  return `candidate ${/ typ (\w+)/.exec(data.candidate?.candidate ?? '')?.[1] ?? '(end)'}`;
 }

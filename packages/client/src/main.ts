@@ -1,7 +1,7 @@
 import './styles.css';
 import { createRoomId } from '@parley/protocol';
 import { readCallOptions } from './call-options';
-import { warmUpSignaling } from './call-session';
+import { CallSession, warmUpSignaling } from './call-session';
 import type { ProblemKind } from './problems';
 import { roomLink, routeFromHash } from './room-link';
 import { loadSiteConfig } from './site-config';
@@ -20,6 +20,8 @@ const root = document.getElementById('app') as HTMLElement;
 const options = readCallOptions(location.search);
 let disposeView: (() => void) | undefined;
 let media: LocalMedia | undefined;
+/** The session of the lobby on screen, until its Join starts it. */
+let lobbySession: CallSession | undefined;
 
 function show(element: HTMLElement, title: string, dispose?: () => void): void {
   disposeView?.();
@@ -47,6 +49,8 @@ function showProblem(kind: ProblemKind, ...actions: HTMLElement[]): void {
 function route(signalingUrl: string): void {
   media?.stopTracks();
   media = undefined;
+  lobbySession?.discard();
+  lobbySession = undefined;
   const where = routeFromHash(location.hash);
   if (where.view === 'landing') {
     show(landingView(startCall), '');
@@ -57,17 +61,21 @@ function route(signalingUrl: string): void {
     return;
   }
   const { roomId } = where;
-  warmUpSignaling(signalingUrl);
   const link = roomLink(location.href, roomId);
   const roomMedia = new LocalMedia();
   media = roomMedia;
+  const session = new CallSession({ signalingUrl, roomId, options, localStream: roomMedia.stream });
+  lobbySession = session;
+  // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it.
+  warmUpSignaling(signalingUrl, roomId, (room) => void roomMedia.open().then(() => session.prepare(room)));
+  roomMedia.sendTrack = (kind, track) => session.replaceTrack(kind, track);
   const lobby = lobbyView({
     link,
     media: roomMedia,
     onJoin: (name) => {
+      lobbySession = undefined;
       const call = callView({
-        config: { signalingUrl },
-        roomId,
+        session,
         link,
         options,
         media: roomMedia,

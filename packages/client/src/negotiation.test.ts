@@ -288,6 +288,32 @@ describe('when the ICE connection is restarted', () => {
   });
 });
 
+describe('when candidates gathered while waiting arrive as one batch', () => {
+  it('should apply them all and count the batch as that many messages, so what follows is not held', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const pair = connectPair();
+    pair.peers.a.pc.addTrack();
+    await pair.settle();
+    const [offer, first, second] = pair.network.splice(0) as InFlight[];
+    if (first?.data.kind !== 'candidate' || second?.data.kind !== 'candidate') throw new Error('expected candidates');
+    await pair.deliver(offer as InFlight);
+    // What the waiting side sends when someone arrives: the two candidates as one message, under the first's id.
+    const candidates = [first.data.candidate, second.data.candidate].filter((c) => c !== null);
+    await pair.peers.b.negotiator.receive(first.id, { kind: 'candidates', candidates });
+    await pair.settle();
+    expect(pair.peers.b.pc.addedCandidates).toEqual(['candidate:a0-1', 'candidate:a0-2']);
+    await pair.runInOrder();
+    // A's next message (sequence 4) applies at once: no gap is waited for (the timers never run here).
+    pair.peers.a.pc.restartIce();
+    await pair.settle();
+    const [restart] = pair.network.filter((m) => m.to === 'b' && m.data.kind === 'description');
+    expect(parseSignalId(restart?.id)?.sequence).toBe(4);
+    await pair.runInOrder();
+    expect(pair.peers.b.pc.remoteDescription?.sdp).toContain('a=ice-ufrag:a1');
+    pair.expectConverged();
+  });
+});
+
 describe('when a message is lost for good', () => {
   it('should stop waiting for it after the reorder window and go on with the later ones', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });

@@ -154,7 +154,8 @@ export class PerfectNegotiator {
   #drain(): void {
     for (let data = this.#early.get(this.#nextPeerSequence); data; data = this.#early.get(this.#nextPeerSequence)) {
       this.#early.delete(this.#nextPeerSequence);
-      this.#nextPeerSequence += 1;
+      // A batch of candidates stands for as many messages (its id is the first one's).
+      this.#nextPeerSequence += data.kind === 'candidates' ? data.candidates.length : 1;
       void this.#apply(data);
     }
     if (this.#early.size === 0) {
@@ -190,7 +191,10 @@ export class PerfectNegotiator {
   async #handle(data: SignalPayload): Promise<void> {
     if (this.#closed) return;
     if (data.kind === 'description') await this.#handleDescription(data.description);
-    else if (data.candidate) await this.#handleCandidate(data.candidate);
+    else
+      for (const candidate of data.kind === 'candidates' ? data.candidates : [data.candidate]) {
+        if (candidate) await this.#handleCandidate(candidate);
+      }
   }
 
   async #handleDescription(description: RTCSessionDescriptionInit): Promise<void> {

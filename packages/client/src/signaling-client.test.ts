@@ -140,6 +140,18 @@ describe('when the socket opens', () => {
   });
 });
 
+describe('when waiting alone with an offer', () => {
+  it('should park it in the room under its signal id', () => {
+    const s = setup();
+    s.client.start();
+    s.socket().open();
+    s.socket().deliver(joined());
+    const data = { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } } as const;
+    s.client.park(data, 'inst.1');
+    expect(s.socket().sent.at(-1)).toEqual({ type: 'park', id: 'inst.1', roomId: ROOM, data });
+  });
+});
+
 describe('when joined', () => {
   it('should ping every keepalive interval and stay if pongs come back', () => {
     const s = setup();

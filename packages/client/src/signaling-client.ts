@@ -3,6 +3,7 @@ import {
   type ClientMessage,
   type ErrorMessage,
   type JoinedMessage,
+  type ParkRequest,
   PROTOCOL_VERSION,
   type ServerMessage,
   type SignalPayload,
@@ -110,6 +111,11 @@ export class SignalingClient {
       if (oldest !== undefined) this.#resendable.delete(oldest);
     }
     this.#send(message);
+  }
+
+  /** Leaves our prepared offer with our seat while we wait alone, for someone in the lobby to answer (`peek`). */
+  park(data: ParkRequest['data'], id: string): void {
+    this.#send({ type: 'park', id, roomId: this.#options.roomId, data });
   }
 
   /** Asks for fresh TURN credentials; the answer arrives as a `turn-credentials` message. */

@@ -19,7 +19,7 @@ import { keyedSteps, pageTimeline, recordTimeline, type TimelineEvent } from '..
 import { type BlankOrigin, prepareDirectCall, startBlankOrigin } from '../src/direct-call';
 import buildClient from '../src/global-setup';
 import { rtcSnapshot, waitForConnected } from '../src/media-checks';
-import { AppUser, startTwoPartyCall, withQuery } from '../src/parley-app';
+import { AppUser, UI, withQuery } from '../src/parley-app';
 import type { RtcSnapshot } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
 import { waitUntil } from '../src/wait';
@@ -33,6 +33,11 @@ const TURN_SECRET = 'bench-call-setup-turn-secret-0123456789';
 const FLOOR_CREDENTIAL_SECONDS = 3_600;
 /** Timelines show steps from this long before B's Join click (A's page is idle by then). */
 const EARLIER_STEPS_SHOWN_MS = 50;
+/**
+ * How long the second person spends in the lobby before clicking Join (looking at their camera preview, typing a
+ * name): a person cannot click in the instant the page appears. `--lobby-ms 0` clicks as soon as Join shows.
+ */
+const DEFAULT_LOBBY_MS = 1_000;
 
 interface Sample {
   connectedMs: number;
@@ -42,12 +47,36 @@ interface Sample {
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: String(DEFAULT_RUNS) },
+    'lobby-ms': { type: 'string', default: String(DEFAULT_LOBBY_MS) },
     timeline: { type: 'boolean', default: false },
     /** Only these pairs (`first-second`, e.g. `chromium-chromium`); default all three. */
     pair: { type: 'string', multiple: true },
   },
 });
 const runs = Number(values.runs);
+const lobbyMs = Number(values['lobby-ms']);
+
+/**
+ * A call as people make one: A starts it and waits in it (its status says so), then B opens the link, spends
+ * `lobbyMs` in the lobby and clicks Join.
+ */
+async function twoPartyCall(
+  siteUrl: string,
+  first: TestBrowser,
+  second: TestBrowser,
+  before?: (u: AppUser[]) => Promise<void>,
+) {
+  const a = await AppUser.create(first, 'A');
+  const b = await AppUser.create(second, 'B');
+  await before?.([a, b]);
+  const link = await a.startCall(siteUrl, '?relay');
+  await a.join();
+  await a.waitForText(UI.callStatus, 'Waiting');
+  await b.open(withQuery(link, '?relay'));
+  await new Promise((resolve) => setTimeout(resolve, lobbyMs));
+  await b.join();
+  return { a, b };
+}
 
 /** Waits until the page's call is connected and a remote frame was decoded; answers both timestamps. */
 async function connectedAndFirstFrame(user: { page: AppUser['page'] }, label: string): Promise<RtcSnapshot> {
@@ -62,11 +91,7 @@ async function connectedAndFirstFrame(user: { page: AppUser['page'] }, label: st
 }
 
 async function fullStackRun(siteUrl: string, first: TestBrowser, second: TestBrowser): Promise<Sample> {
-  const { a, b } = await startTwoPartyCall(
-    siteUrl,
-    { browser: first, query: '?relay' },
-    { browser: second, query: '?relay' },
-  );
+  const { a, b } = await twoPartyCall(siteUrl, first, second);
   try {
     const snapshot = await connectedAndFirstFrame(b, b.label);
     const joinedAt = await b.joinClickedAt();
@@ -146,15 +171,10 @@ const serverEvents: TimelineEvent[] = [];
 /** One traced full-stack call: every step of both pages and the server, keyed and relative to B's Join click. */
 async function timelineRun(siteUrl: string, first: TestBrowser, second: TestBrowser): Promise<Map<string, number>> {
   serverEvents.length = 0;
-  const a = await AppUser.create(first, 'A');
-  const b = await AppUser.create(second, 'B');
+  const { a, b } = await twoPartyCall(siteUrl, first, second, (users) =>
+    Promise.all(users.map((user) => recordTimeline(user.page))).then(() => undefined),
+  );
   try {
-    await Promise.all([recordTimeline(a.page), recordTimeline(b.page)]);
-    const link = await a.startCall(siteUrl, '?relay');
-    await a.join();
-    await b.open(withQuery(link, '?relay'));
-    await a.waitFor({ testId: 'call-status' }, 'the call view');
-    await b.join();
     const snapshot = await connectedAndFirstFrame(b, 'B');
     await waitForConnected(a.page, 'A');
     const pages = [...(await pageTimeline(a.page, 'A')), ...(await pageTimeline(b.page, 'B'))];
@@ -280,6 +300,7 @@ function printTimeline(pair: string, runsOfPair: Map<string, number>[]): void {
 
 async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
+  if (!Number.isInteger(lobbyMs) || lobbyMs < 0) throw new Error('--lobby-ms must be a whole number ≥ 0');
   buildClient();
   const origin = await startBlankOrigin();
   const browsers: Record<BrowserKind, TestBrowser> = {

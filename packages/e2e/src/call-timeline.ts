@@ -36,10 +36,16 @@ export function installTimelineRecorder(): void {
     try {
       const message = JSON.parse(text) as {
         type?: string;
-        data?: { kind?: string; description?: { type?: string }; candidate?: { candidate?: string } | null };
+        data?: {
+          kind?: string;
+          description?: { type?: string };
+          candidate?: { candidate?: string } | null;
+          candidates?: unknown[];
+        };
       };
       if (message.type !== 'signal' || !message.data) return String(message.type);
       if (message.data.kind === 'description') return `signal ${message.data.description?.type}`;
+      if (message.data.kind === 'candidates') return `signal ${message.data.candidates?.length} candidates`;
       const candidate = message.data.candidate?.candidate;
       return candidate ? `signal candidate ${/ typ (\w+)/.exec(candidate)?.[1] ?? '?'}` : 'signal end-of-candidates';
     } catch {

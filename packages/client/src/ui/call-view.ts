@@ -1,6 +1,5 @@
-import type { SiteConfig } from '@parley/protocol';
 import type { CallOptions } from '../call-options';
-import { CallSession, type CallStatus, type PeerInfo } from '../call-session';
+import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
 import { type CallTimings, callStatusText } from '../format';
 import type { ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
@@ -32,8 +31,8 @@ const PANEL_TITLES: Record<PanelName, string> = {
 };
 
 export interface CallViewOptions {
-  config: SiteConfig;
-  roomId: string;
+  /** The session made with the lobby (perhaps with an answer prepared); the view starts it. */
+  session: CallSession;
   link: string;
   options: CallOptions;
   media: LocalMedia;
@@ -195,76 +194,70 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     ),
   );
 
-  const session = new CallSession({
-    signalingUrl: o.config.signalingUrl,
-    roomId: o.roomId,
-    name: o.name,
-    options: o.options,
-    localStream: media.stream,
-    events: {
-      status(next) {
-        status = next;
-        render();
-      },
-      peer(next) {
-        if (next && !peer) {
-          peerArrivedAt = performance.now();
-          timings = {};
-        }
-        peer = next;
-        if (next?.name) lastPeerName = next.name;
-        render();
-      },
-      remoteStream(stream) {
-        if (remoteVideo.srcObject !== (stream ?? null)) remoteVideo.srcObject = stream ?? null;
-        if (stream) {
-          remoteVideo.play().catch((error: unknown) => {
-            // Safari (and Chrome without a prior click) refuse sound until the person taps something.
-            if ((error as Error).name === 'NotAllowedError') soundButton.hidden = false;
-          });
-        }
-        render();
-      },
-      chat(entry) {
-        chatPanel.addMessage(entry);
-        if (entry.from === 'peer' && panel !== 'chat') {
-          unread += 1;
-          toast(`${peerName()}: ${entry.text.slice(0, 80)}`);
-          renderBadge();
-        }
-      },
-      transfer(transfer) {
-        chatPanel.updateTransfer(transfer);
-        if (transfer.direction === 'receive' && transfer.state === 'offered' && panel !== 'chat') {
-          unread += 1;
-          toast(`${peerName()} wants to send you a file: ${transfer.name}`);
-          renderBadge();
-        }
-      },
-      problem(kind) {
-        if (kind && FATAL_PROBLEMS.has(kind)) {
-          left = true;
-          o.onLeave(kind);
-          return;
-        }
-        problem = kind;
-        render();
-      },
-      quality(next, verification) {
-        quality = next;
-        code = verification ?? code;
-        indicator.update(next);
-        qualityPanel.update(quality, code, timings);
-      },
-      connected(setupMs) {
-        timings = { ...timings, setupMs };
-        qualityPanel.update(quality, code, timings);
-      },
-      log(line) {
-        debugPanel?.log(line);
-      },
+  const session = o.session;
+  const events: CallEvents = {
+    status(next) {
+      status = next;
+      render();
     },
-  });
+    peer(next) {
+      if (next && !peer) {
+        peerArrivedAt = performance.now();
+        timings = {};
+      }
+      peer = next;
+      if (next?.name) lastPeerName = next.name;
+      render();
+    },
+    remoteStream(stream) {
+      if (remoteVideo.srcObject !== (stream ?? null)) remoteVideo.srcObject = stream ?? null;
+      if (stream) {
+        remoteVideo.play().catch((error: unknown) => {
+          // Safari (and Chrome without a prior click) refuse sound until the person taps something.
+          if ((error as Error).name === 'NotAllowedError') soundButton.hidden = false;
+        });
+      }
+      render();
+    },
+    chat(entry) {
+      chatPanel.addMessage(entry);
+      if (entry.from === 'peer' && panel !== 'chat') {
+        unread += 1;
+        toast(`${peerName()}: ${entry.text.slice(0, 80)}`);
+        renderBadge();
+      }
+    },
+    transfer(transfer) {
+      chatPanel.updateTransfer(transfer);
+      if (transfer.direction === 'receive' && transfer.state === 'offered' && panel !== 'chat') {
+        unread += 1;
+        toast(`${peerName()} wants to send you a file: ${transfer.name}`);
+        renderBadge();
+      }
+    },
+    problem(kind) {
+      if (kind && FATAL_PROBLEMS.has(kind)) {
+        left = true;
+        o.onLeave(kind);
+        return;
+      }
+      problem = kind;
+      render();
+    },
+    quality(next, verification) {
+      quality = next;
+      code = verification ?? code;
+      indicator.update(next);
+      qualityPanel.update(quality, code, timings);
+    },
+    connected(setupMs) {
+      timings = { ...timings, setupMs };
+      qualityPanel.update(quality, code, timings);
+    },
+    log(line) {
+      debugPanel?.log(line);
+    },
+  };
 
   remoteVideo.addEventListener('loadeddata', () => {
     if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
@@ -442,7 +435,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   session.setMediaState(media.state);
   renderControls();
   renderBadge();
-  session.start();
+  session.start(o.name, events);
 
   return {
     element,

@@ -50,6 +50,7 @@ export class LocalMedia extends EventTarget {
   /** Pushes a track change to the live call, if any. */
   sendTrack: (kind: 'audio' | 'video', track: MediaStreamTrack | null) => Promise<void> = async () => undefined;
   #cameraTrack: MediaStreamTrack | undefined;
+  #opening: Promise<void> | undefined;
   #screenTrack: MediaStreamTrack | undefined;
 
   constructor() {
@@ -77,8 +78,13 @@ export class LocalMedia extends EventTarget {
     };
   }
 
-  /** Opens camera and microphone as the saved toggles say (always the microphone: muting it is instant). */
-  async open(): Promise<void> {
+  /** Opens camera and microphone as the saved toggles say (always the microphone: muting it is instant); once. */
+  open(): Promise<void> {
+    this.#opening ??= this.#open();
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
     if (!navigator.mediaDevices?.getUserMedia) {
       this.problem = window.isSecureContext ? 'no-devices' : 'insecure-page';
       this.#changed();
@@ -102,6 +108,7 @@ export class LocalMedia extends EventTarget {
   async retry(): Promise<void> {
     this.stopTracks();
     this.cameraOn = true;
+    this.#opening = undefined;
     await this.open();
   }
 
