@@ -5,7 +5,13 @@
 import { createHmac } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createRoomId, RESUME_GRACE_SECONDS, SEAT_LEASE_SECONDS, type ServerMessage } from '@parley/protocol';
+import {
+  createRoomId,
+  PROTOCOL_VERSION,
+  RESUME_GRACE_SECONDS,
+  SEAT_LEASE_SECONDS,
+  type ServerMessage,
+} from '@parley/protocol';
 import { roomPartition, seatKey } from '@parley/signaling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalSystem, startLocalSystem } from './local-system';
@@ -379,6 +385,29 @@ describe('when a member vanished without $disconnect', () => {
 describe('when the handshake is refused by $connect', () => {
   it('should fail the WebSocket handshake with the status $connect answered', async () => {
     await expect(TestClient.connect(`${system.signalingUrl}?v=999`)).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('when one join is delivered twice at once (as API Gateway may)', () => {
+  it('should seat the socket once and answer the copy already-joined (never room-full), every time', async () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const roomId = createRoomId();
+      // Every other time someone already waits, so the first copy takes the last seat.
+      const waiting = attempt % 2 ? await (await connect()).join(roomId) : undefined;
+      const client = await connect();
+      const frame = JSON.stringify({ type: 'join', id: 'twice', v: PROTOCOL_VERSION, roomId });
+      client.sendRaw(frame);
+      client.sendRaw(frame);
+      const joined = await client.next('joined', 'twice');
+      expect(await client.next('error', 'twice')).toMatchObject({ code: 'already-joined' });
+      expect(joined.members.map((member) => member.memberId)).toEqual(waiting ? [waiting.memberId] : []);
+      await client.sync();
+      const seats = await roomItems(roomId);
+      expect(seats.map((seat) => seat.memberId).sort()).toEqual(
+        [joined.memberId, ...(waiting ? [waiting.memberId] : [])].sort(),
+      );
+      expect(client.received.filter((message) => message.type === 'peer-joined')).toEqual([]);
+    }
   });
 });
 

@@ -185,17 +185,28 @@ export class RoomService {
         // Read again after claiming: a concurrent joiner may have taken the other seat since our first read. Of two
         // such joiners at least the later one sees the other, so nobody is left believing they are alone. The
         // connection record is written meanwhile: nothing reads it before this member hears `joined`.
-        const [, after] = await Promise.all([
-          store.putConnection({
-            connectionId,
-            roomId: request.roomId,
-            seat: number,
-            memberId,
-            expiresAt: now + CONNECTION_RECORD_TTL_SECONDS,
-          }),
+        const [bound, after] = await Promise.all([
+          store.bindConnection(
+            {
+              connectionId,
+              roomId: request.roomId,
+              seat: number,
+              memberId,
+              expiresAt: now + CONNECTION_RECORD_TTL_SECONDS,
+            },
+            now,
+          ),
           store.listSeats(request.roomId),
         ]);
-        const others = after.filter((other) => other.seat !== number && this.isLive(other));
+        if (!bound) {
+          // The same `join` delivered twice and handled at once: the other copy seated this socket first.
+          await store.releaseSeat(request.roomId, number, memberId, connectionId);
+          return this.reject(connectionId, 'already-joined', 'This connection is already in a room.', request.id);
+        }
+        // (A copy of this same join may still hold a seat for a moment, until it sees it lost and releases it.)
+        const others = after.filter(
+          (other) => other.seat !== number && this.isLive(other) && other.connectionId !== connectionId,
+        );
         if (replaced) await this.notify(others, { type: 'peer-left', memberId: replaced.memberId, reason: 'expired' });
         // The offer the member waiting alone parked is for us: it comes with `joined` (no hop through that member).
         const parked = others.find((other) => other.parked)?.parked;
@@ -216,6 +227,12 @@ export class RoomService {
       }
       if (pass === 0 && (await this.pruneVanished(seats)) === 0) break;
     }
+    // Full, unless the seat that filled it is this socket's: another copy of this same join (delivered twice).
+    const now = this.nowSeconds();
+    const mine = (await store.listSeats(request.roomId)).some(
+      (seat) => seat.connectionId === connectionId && seat.expiresAt >= now,
+    );
+    if (mine) return this.reject(connectionId, 'already-joined', 'This connection is already in a room.', request.id);
     return this.reject(connectionId, 'room-full', 'This call already has two people in it.', request.id);
   }
 

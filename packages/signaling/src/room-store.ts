@@ -243,6 +243,27 @@ export class RoomStore {
     };
   }
 
+  /**
+   * Binds a connection to a new seat unless it is already bound to a live one (a duplicated `join` delivered twice,
+   * handled at once): of concurrent callers for one connection exactly one wins. False for the others.
+   */
+  async bindConnection(record: ConnectionRecord, nowSeconds: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...connectionKey(record.connectionId), ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
+  }
+
   async putConnection(record: ConnectionRecord): Promise<void> {
     await this.doc.send(
       new PutCommand({ TableName: this.tableName, Item: { ...connectionKey(record.connectionId), ...record } }),
