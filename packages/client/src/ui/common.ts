@@ -1,6 +1,6 @@
 import { describeProblem, type ProblemKind } from '../problems';
-import { h, icon } from './dom';
-import { ICONS } from './icons';
+import { h } from './dom';
+import { type ICONS, icon } from './icons';
 
 /* Pieces every view uses: buttons with accessible names, problem notices, the share-link box, toasts. */
 
@@ -13,28 +13,32 @@ export function button(
   onClick: () => void,
   options: { className?: string; iconOnly?: boolean; testId?: string; shortcut?: string } = {},
 ): HTMLButtonElement {
-  const title = options.shortcut ? `${label} (${options.shortcut})` : label;
-  return h(
+  const target = h(
     'button',
     {
       type: 'button',
       class: options.className ?? 'btn',
-      'aria-label': options.iconOnly ? label : undefined,
-      title: options.iconOnly ? title : undefined,
       'aria-keyshortcuts': options.shortcut,
       'data-testid': options.testId,
       onclick: onClick,
     },
-    iconName && icon(ICONS[iconName]),
+    iconName && icon(iconName),
     !options.iconOnly && h('span', {}, label),
   );
+  if (options.iconOnly) name(target, label, options.shortcut);
+  return target;
+}
+
+/** An icon button's accessible name and its tooltip, which also shows the shortcut. */
+function name(target: HTMLButtonElement, label: string, shortcut: string | undefined): void {
+  target.setAttribute('aria-label', label);
+  target.title = shortcut ? `${label} (${shortcut})` : label;
 }
 
 /** Re-labels an icon button (a toggle whose name says what pressing it does). */
 export function relabel(target: HTMLButtonElement, label: string, iconName: IconName, shortcut?: string): void {
-  target.setAttribute('aria-label', label);
-  target.title = shortcut ? `${label} (${shortcut})` : label;
-  target.querySelector('svg')?.replaceWith(icon(ICONS[iconName]));
+  name(target, label, shortcut);
+  target.querySelector('svg')?.replaceWith(icon(iconName));
 }
 
 /** A plain-language problem: what happened and what to do, with optional actions. */

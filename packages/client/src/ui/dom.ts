@@ -22,22 +22,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** A 24×24 stroke icon from one or more path definitions; decorative (hidden from assistive tech). */
-export function icon(paths: string): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('class', 'icon');
-  for (const d of paths.split('|')) {
-    const path = document.createElementNS(SVG_NS, 'path');
-    path.setAttribute('d', d);
-    svg.append(path);
-  }
-  return svg;
-}
-
 /** Replaces an element's children. */
 export function replace(parent: Element, ...children: Child[]): void {
   parent.replaceChildren(...(children.filter(Boolean) as (Node | string)[]));

@@ -17,3 +17,18 @@ export const ICONS = {
   close: 'M6 6l12 12|M18 6L6 18',
 } as const;
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A 24×24 stroke icon; decorative (hidden from assistive tech). */
+export function icon(name: keyof typeof ICONS): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'icon');
+  for (const d of ICONS[name].split('|')) {
+    const path = document.createElementNS(SVG_NS, 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  return svg;
+}
