@@ -55,7 +55,7 @@ export function transferStatus(transfer: Transfer<unknown>): string {
     case 'verifying':
       return 'Checking the file…';
     case 'done':
-      return sending ? `Sent · ${formatBytes(transfer.size)}` : `Received · ${formatBytes(transfer.size)}`;
+      return `${sending ? 'Sent' : 'Received'} · ${formatBytes(transfer.size)}`;
     case 'declined':
       return transfer.reason ?? (sending ? 'The other person declined it.' : 'You declined it.');
     case 'cancelled':

@@ -33,10 +33,9 @@ export function constraintsFor(
   return device.deviceId ? { ...base, deviceId: { ideal: device.deviceId } } : base;
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)
-    ? String((error as { name: unknown }).name)
-    : 'Error';
+/** What a getUserMedia failure means for the person, by its DOMException name. */
+function problemOf(error: unknown): ProblemKind {
+  return mediaProblem(String((error as { name?: unknown } | null)?.name ?? 'Error'));
 }
 
 /** Opens what was asked for, falling back to each kind alone. Never throws. */
@@ -47,19 +46,18 @@ export async function acquireMedia<S>(
   const audio = request.audio && constraintsFor('audio', request.audio);
   const video = request.video && constraintsFor('video', request.video);
   if (!audio && !video) return { streams: [] };
-  let bothError: string;
+  let problem: ProblemKind;
   try {
     return { streams: [await getUserMedia({ audio, video })] };
   } catch (error) {
-    bothError = errorName(error);
+    problem = problemOf(error);
   }
-  const problem = mediaProblem(bothError);
   if (problem === 'permission-denied' || !audio || !video) return { streams: [], problem };
   const tryOne = async (constraints: MediaStreamConstraints) => {
     try {
       return { stream: await getUserMedia(constraints) };
     } catch (error) {
-      return { error: mediaProblem(errorName(error)) };
+      return { error: problemOf(error) };
     }
   };
   const mic = await tryOne({ audio });

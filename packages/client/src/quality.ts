@@ -38,6 +38,8 @@ export interface CallQuality {
 
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** A counter from a stats entry; 0 when the browser does not report it. */
+const count = (value: unknown): number => num(value) ?? 0;
 
 function selectedPair(entries: Map<string, StatsEntry>): StatsEntry | undefined {
   for (const entry of entries.values()) {
@@ -76,12 +78,12 @@ export function readQuality(report: Iterable<StatsEntry>, previous?: QualityCoun
   };
   const quality: CallQuality = { counters };
   for (const entry of entries.values()) {
-    counters.timestamp = Math.max(counters.timestamp, num(entry.timestamp) ?? 0);
-    if (entry.type === 'outbound-rtp') counters.bytesSent += num(entry.bytesSent) ?? 0;
+    counters.timestamp = Math.max(counters.timestamp, count(entry.timestamp));
+    if (entry.type === 'outbound-rtp') counters.bytesSent += count(entry.bytesSent);
     if (entry.type === 'inbound-rtp') {
-      counters.bytesReceived += num(entry.bytesReceived) ?? 0;
-      counters.packetsReceived += num(entry.packetsReceived) ?? 0;
-      counters.packetsLost += Math.max(0, num(entry.packetsLost) ?? 0);
+      counters.bytesReceived += count(entry.bytesReceived);
+      counters.packetsReceived += count(entry.packetsReceived);
+      counters.packetsLost += Math.max(0, count(entry.packetsLost));
       const width = num(entry.frameWidth);
       const height = num(entry.frameHeight);
       if (entry.kind === 'video' && width && height) {
