@@ -1,3 +1,4 @@
+import { parseObject } from './peer-messages';
 import { PieceHash } from './piece-hash';
 
 /*
@@ -80,15 +81,8 @@ type Control =
 
 /** Reads a control message from the peer, or undefined when it is not one. */
 export function parseControl(raw: string): Control | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const m = value as Record<string, unknown>;
-  if (typeof m.id !== 'string' || m.id.length === 0 || m.id.length > 64) return undefined;
+  const m = parseObject(raw);
+  if (!m || typeof m.id !== 'string' || m.id.length === 0 || m.id.length > 64) return undefined;
   switch (m.t) {
     case 'offer':
       if (typeof m.name !== 'string' || typeof m.mime !== 'string') return undefined;

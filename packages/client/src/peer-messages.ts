@@ -17,17 +17,19 @@ export function encodePeerMessage(message: PeerMessage): string {
   return JSON.stringify(message);
 }
 
+/** A JSON object from the other side (a peer message or a file-transfer control), or undefined. */
+export function parseObject(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value === 'object' && value) return value as Record<string, unknown>;
+  } catch {}
+}
+
 /** Reads a message from the peer; anything malformed is undefined (and ignored). */
 export function decodePeerMessage(raw: unknown): PeerMessage | undefined {
   if (typeof raw !== 'string' || raw.length > MAX_CHAT_MESSAGE_LENGTH * 6 + 100) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const m = value as Record<string, unknown>;
+  const m = parseObject(raw);
+  if (!m) return undefined;
   if (m.type === 'chat' && typeof m.text === 'string') {
     const text = m.text.trim().slice(0, MAX_CHAT_MESSAGE_LENGTH);
     return text ? { type: 'chat', text } : undefined;
