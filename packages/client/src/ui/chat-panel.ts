@@ -34,8 +34,10 @@ export class ChatPanel {
   readonly #cards = new Map<string, HTMLElement>();
   readonly #downloads: string[] = [];
   readonly #drawnAt = new WeakMap<HTMLElement, number>();
+  readonly #actions: ChatPanelActions;
 
-  constructor(private readonly actions: ChatPanelActions) {
+  constructor(actions: ChatPanelActions) {
+    this.#actions = actions;
     const input = h('input', {
       class: 'input',
       'aria-label': 'Message',
@@ -70,7 +72,7 @@ export class ChatPanel {
   }
 
   addMessage(entry: ChatEntry): void {
-    const who = entry.from === 'me' ? 'You' : this.actions.peerName();
+    const who = entry.from === 'me' ? 'You' : this.#actions.peerName();
     const time = new Date(entry.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     this.#append(
       h(
@@ -107,14 +109,14 @@ export class ChatPanel {
     const actions: HTMLElement[] = [];
     if (transfer.state === 'offered' && transfer.direction === 'receive') {
       actions.push(
-        button('Accept', undefined, () => this.actions.accept(transfer.id), {
+        button('Accept', undefined, () => this.#actions.accept(transfer.id), {
           className: 'btn primary',
           testId: 'file-accept',
         }),
-        button('Decline', undefined, () => this.actions.decline(transfer.id)),
+        button('Decline', undefined, () => this.#actions.decline(transfer.id)),
       );
     } else if (transfer.state === 'offered' || active) {
-      actions.push(button('Cancel', undefined, () => this.actions.cancel(transfer.id), { testId: 'file-cancel' }));
+      actions.push(button('Cancel', undefined, () => this.#actions.cancel(transfer.id), { testId: 'file-cancel' }));
     }
     if (transfer.state === 'done' && transfer.result) {
       const url = URL.createObjectURL(transfer.result);
@@ -124,7 +126,7 @@ export class ChatPanel {
     card.dataset.state = transfer.state;
     replace(
       card,
-      h('span', { class: 'msg-meta' }, transfer.direction === 'send' ? 'You' : this.actions.peerName()),
+      h('span', { class: 'msg-meta' }, transfer.direction === 'send' ? 'You' : this.#actions.peerName()),
       h('span', { class: 'file-name' }, transfer.name),
       active &&
         h('progress', {

@@ -15,8 +15,10 @@ export class DebugPanel {
   readonly #candidates = h('dl', { class: 'stats', 'data-testid': 'debug-candidates' });
   readonly #started = performance.now();
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #connection: () => RTCPeerConnection | undefined;
 
-  constructor(private readonly connection: () => RTCPeerConnection | undefined) {
+  constructor(connection: () => RTCPeerConnection | undefined) {
+    this.#connection = connection;
     this.element = h(
       'div',
       { class: 'debug' },
@@ -38,7 +40,7 @@ export class DebugPanel {
     clearInterval(this.#timer);
     if (!open) return;
     const refresh = async () => {
-      const pc = this.connection();
+      const pc = this.#connection();
       const counts = pc
         ? candidateCounts((await pc.getStats()).values() as Iterable<StatsEntry>)
         : { local: {}, remote: {} };
