@@ -92,7 +92,6 @@ export class PerfectNegotiator {
       await this.#pc.setLocalDescription();
       const description = this.#pc.localDescription;
       if (!this.#closed && description?.type === 'offer') {
-        this.#options.log?.('send offer');
         this.#send({ kind: 'description', description: { type: 'offer', sdp: description.sdp } });
       }
     } catch (error) {
@@ -131,11 +130,9 @@ export class PerfectNegotiator {
     if (!parsed) return this.#apply(data);
     this.#peer ??= parsed.instance;
     if (parsed.instance !== this.#peer) {
-      this.#options.log?.('drop stale signal');
       return this.#queue;
     }
     if (parsed.sequence < this.#nextPeerSequence || this.#early.has(parsed.sequence)) {
-      this.#options.log?.(`drop duplicate ${data.kind}`);
       return this.#queue;
     }
     this.#early.set(parsed.sequence, data);
@@ -173,7 +170,6 @@ export class PerfectNegotiator {
   /** Gives up on missing messages: continues from the earliest one that did arrive. */
   #skipGap(): void {
     if (this.#early.size === 0) return;
-    this.#options.log?.('skip signal gap');
     this.#nextPeerSequence = Math.min(...this.#early.keys());
     this.#drain();
   }
@@ -203,11 +199,9 @@ export class PerfectNegotiator {
     const offerCollision = description.type === 'offer' && (this.#makingOffer || this.#pc.signalingState !== 'stable');
     this.#ignoreOffer = !this.#options.polite && offerCollision;
     if (this.#ignoreOffer) {
-      this.#options.log?.('ignore offer');
       return;
     }
     if (description.type === 'answer' && this.#pc.signalingState !== 'have-local-offer') {
-      this.#options.log?.('drop answer');
       return;
     }
     try {
@@ -217,14 +211,12 @@ export class PerfectNegotiator {
       this.#options.log?.(`set remote ${description.type} failed: ${String(error)}`);
       return;
     }
-    this.#options.log?.(`applied remote ${description.type}`);
     await this.#applyHeldCandidates();
     if (description.type === 'offer') {
       try {
         await this.#pc.setLocalDescription();
         const answer = this.#pc.localDescription;
         if (!this.#closed && answer?.type === 'answer') {
-          this.#options.log?.('send answer');
           this.#send({ kind: 'description', description: { type: 'answer', sdp: answer.sdp } });
         }
       } catch (error) {
@@ -244,7 +236,6 @@ export class PerfectNegotiator {
     if (!this.#belongsToRemoteDescription(candidate)) {
       this.#heldCandidates.push(candidate);
       if (this.#heldCandidates.length > MAX_HELD_CANDIDATES) this.#heldCandidates.shift();
-      this.#options.log?.('hold candidate');
       return;
     }
     await this.#addCandidate(candidate);
