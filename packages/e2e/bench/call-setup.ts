@@ -14,6 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { turnRestCredentials } from '@parley/turn';
+import { VIDEO_CONSTRAINTS } from '../../client/src/local-media';
 import { type BrowserKind, launchBrowser, type TestBrowser } from '../src/browsers';
 import { keyedSteps, pageTimeline, recordTimeline, type TimelineEvent } from '../src/call-timeline';
 import { type BlankOrigin, prepareDirectCall, startBlankOrigin } from '../src/direct-call';
@@ -118,7 +119,8 @@ async function floorRun(origin: BlankOrigin, turnUrls: string[], first: TestBrow
       expiresAtSeconds: Math.floor(Date.now() / 1000) + FLOOR_CREDENTIAL_SECONDS,
     });
     const ice = { iceServers: [{ urls: turnUrls, ...credentialFields(credential) }], relayOnly: true };
-    const call = await prepareDirectCall(caller, callee, origin, ice);
+    // The same camera picture as the app sends (its constraints), so the first frames compare like with like.
+    const call = await prepareDirectCall(caller, callee, origin, ice, VIDEO_CONSTRAINTS);
     const startedAt = await callee.evaluate(() => Date.now(), null);
     await call.start();
     const snapshot = await connectedAndFirstFrame({ page: callee }, `floor ${second.kind}`);

@@ -43,10 +43,14 @@ export interface DirectCallIce {
 }
 
 /** Runs in the page: camera + microphone, a peer connection, a remote `<video>`, and an inbox for messages. */
-async function preparePeer(config: { ice: DirectCallIce; outbox: string }): Promise<void> {
+async function preparePeer(config: {
+  ice: DirectCallIce;
+  outbox: string;
+  video: MediaTrackConstraints | true;
+}): Promise<void> {
   const w = window as unknown as Record<string, unknown>;
   const send = w[config.outbox] as (text: string) => void;
-  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  const stream = await navigator.mediaDevices.getUserMedia({ video: config.video, audio: true });
   const pc = new RTCPeerConnection({
     iceServers: config.ice.iceServers,
     iceTransportPolicy: config.ice.relayOnly ? 'relay' : 'all',
@@ -88,17 +92,21 @@ async function preparePeer(config: { ice: DirectCallIce; outbox: string }): Prom
   };
 }
 
-/** Prepares a page for a direct call: probe, blank origin, media, peer connection, message plumbing. */
+/**
+ * Prepares a page for a direct call: probe, blank origin, media, peer connection, message plumbing. `video` is what
+ * the camera is opened with (the browser's default unless given: the benchmark gives the app's own constraints).
+ */
 export async function prepareDirectPeer(
   page: UserPage,
   origin: BlankOrigin,
   ice: DirectCallIce,
   deliverToOther: (text: string) => void,
+  video: MediaTrackConstraints | true = true,
 ): Promise<void> {
   await page.addInitScript(installRtcProbe, RTC_PROBE_TIMING);
   await page.exposeFunction(OUTBOX, deliverToOther);
   await page.goto(origin.url);
-  await page.evaluate(preparePeer, { ice, outbox: OUTBOX });
+  await page.evaluate(preparePeer, { ice, outbox: OUTBOX, video });
 }
 
 /**
@@ -110,6 +118,7 @@ export async function prepareDirectCall(
   callee: UserPage,
   origin: BlankOrigin,
   ice: DirectCallIce,
+  video: MediaTrackConstraints | true = true,
 ): Promise<{ start(): Promise<void> }> {
   const forwardTo = (page: UserPage) => (text: string) => {
     page
@@ -119,8 +128,8 @@ export async function prepareDirectCall(
       .catch(() => undefined); // a page closing mid-call is the test's business, not the forwarder's
   };
   await Promise.all([
-    prepareDirectPeer(caller, origin, ice, forwardTo(callee)),
-    prepareDirectPeer(callee, origin, ice, forwardTo(caller)),
+    prepareDirectPeer(caller, origin, ice, forwardTo(callee), video),
+    prepareDirectPeer(callee, origin, ice, forwardTo(caller), video),
   ]);
   return {
     start: () =>
