@@ -2,12 +2,14 @@
  * Call setup through the full stack vs. the browser floor, interleaved in one run.
  *
  * Full stack: the app in two tabs, through the local runtime (API Gateway stand-in, real handlers, dynalite) and
- * coturn, relay over UDP (`?relay`); timed from the second person's click on Join to `connected` and to the first
- * decoded remote video frame on their page.
+ * coturn, relay over UDP (`?relay`). A starts the call and waits in it; B opens the link, spends `--lobby-ms` in the
+ * lobby (as a person does; 0 clicks the moment Join shows) and clicks Join; timed from that click to `connected` and
+ * to the first decoded remote video frame on B's page.
  * Floor: the same two browsers with SDP and candidates handed over directly by this process (no signaling server,
- * no app) through the same coturn, relay only; timed from the offer to the same two events on the answering page.
+ * no app) through the same coturn, relay only, the camera opened as the app opens it; timed from the offer to the
+ * same two events on the answering page.
  *
- * Usage: pnpm bench call-setup [--runs N] [--timeline] [--pair chromium-firefox]…
+ * Usage: pnpm bench call-setup [--runs N] [--lobby-ms N] [--timeline] [--pair chromium-firefox]…
  *
  * `--timeline` instead traces full-stack calls step by step (page: socket, messages, peer connection; server:
  * gateway steps and DynamoDB requests) and prints, per browser pair, each step's median time after the Join click.
@@ -65,7 +67,8 @@ async function twoPartyCall(
   siteUrl: string,
   first: TestBrowser,
   second: TestBrowser,
-  before?: (u: AppUser[]) => Promise<void>,
+  /** Runs on both new pages before anything loads (e.g. installing the timeline recorder). */
+  before?: (users: AppUser[]) => Promise<void>,
 ) {
   const a = await AppUser.create(first, 'A');
   const b = await AppUser.create(second, 'B');
@@ -358,7 +361,10 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled([browsers.chromium.close(), browsers.firefox.close(), origin.close()]);
   }
-  console.log(`Call setup over relay UDP through local coturn, ${runs} interleaved runs per path (2-core machine).\n`);
+  console.log(
+    `Call setup over relay UDP through local coturn, ${runs} interleaved runs per path, ${lobbyMs} ms in the lobby ` +
+      '(2-core machine).\n',
+  );
   printTable([...results].map(([name, samples]) => row(name, samples, failures.get(name) ?? 0)));
   console.log('');
   for (const [first, second] of pairs) {
