@@ -90,11 +90,6 @@ export class SignalingClient {
     this.#resume = options.initialResume;
   }
 
-  /** The member id the server gave us, once joined. */
-  get memberId(): string | undefined {
-    return this.#resume?.memberId;
-  }
-
   /** Opens the socket and joins the room. */
   start(): void {
     this.#options.onStatus('connecting');
@@ -147,12 +142,7 @@ export class SignalingClient {
     this.#stopped = true;
     this.#clearTimers();
     clearTimeout(this.#reconnectTimer);
-    const socket = this.#socket;
-    this.#socket = undefined;
-    if (socket) {
-      socket.onclose = null;
-      socket.close(1000, 'bye');
-    }
+    this.#drop(1000, 'bye');
     this.#options.onStatus('closed');
   }
 
@@ -277,12 +267,7 @@ export class SignalingClient {
     }
     if (message.code === 'internal' && message.ref === this.#joinRequestId && !this.#joined) {
       // The join changed nothing on the server; try again like after a dropped socket.
-      const socket = this.#socket;
-      this.#socket = undefined;
-      if (socket) {
-        socket.onclose = null;
-        socket.close(4000, 'retry join');
-      }
+      this.#drop(4000, 'retry join');
       this.#scheduleReconnect();
       return;
     }
@@ -303,14 +288,9 @@ export class SignalingClient {
   /** Drops the current socket and reconnects at once (resuming the seat). */
   #reconnectNow(why: string): void {
     this.#options.log?.(why);
-    const socket = this.#socket;
-    this.#socket = undefined;
     this.#joined = false;
     this.#clearTimers();
-    if (socket) {
-      socket.onclose = null;
-      socket.close(4000, 'reconnect');
-    }
+    this.#drop(4000, 'reconnect');
     this.#options.onStatus('reconnecting');
     this.#connect();
   }
@@ -322,6 +302,16 @@ export class SignalingClient {
     this.#options.onStatus(isUnreachable(this.#failedAttempts) ? 'unreachable' : 'reconnecting');
     this.#options.log?.(`reconnecting in ${delay} ms`);
     this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  /** Closes the current socket without hearing its close event. */
+  #drop(code: number, reason: string): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) {
+      socket.onclose = null;
+      socket.close(code, reason);
+    }
   }
 
   #clearTimers(): void {
