@@ -122,7 +122,7 @@ export function warmUpSignaling(url: string, roomId: string, seen: (room: RoomMe
 /** A call in one room, from the lobby (an answer prepared ahead) and join to hang-up. */
 export class CallSession {
   #signaling!: SignalingClient;
-  #ev = UNHEARD;
+  #events = UNHEARD;
   #polite = false;
   #iceServers: IceServer[] = [];
   #peer: Peer | undefined;
@@ -138,10 +138,6 @@ export class CallSession {
   readonly #retired = new Set<string>();
 
   constructor(private readonly o: CallSessionOptions) {}
-
-  get #events(): CallEvents {
-    return this.#ev;
-  }
 
   /** The seat this tab held in the room before a reload, if any. */
   get #stored() {
@@ -166,7 +162,7 @@ export class CallSession {
   start(name: string | undefined, events: CallEvents): void {
     const o = this.o;
     const stored = this.#stored;
-    this.#ev = events;
+    this.#events = events;
     this.#signaling = new SignalingClient({
       url: o.signalingUrl,
       roomId: o.roomId,
@@ -234,14 +230,9 @@ export class CallSession {
     return this.#peer?.chat.readyState === 'open' ? this.#peer.files.send(source) : undefined;
   }
 
-  acceptFile(id: string): void {
-    this.#peer?.files.accept(id);
-  }
-  declineFile(id: string): void {
-    this.#peer?.files.decline(id);
-  }
-  cancelFile(id: string): void {
-    this.#peer?.files.cancel(id);
+  /** The peer's file transfers (accept, decline, cancel), while a peer is there. */
+  get files(): FileTransfers<Blob> | undefined {
+    return this.#peer?.files;
   }
 
   /** Puts a new track (another camera or microphone) on the wire, without renegotiating if possible. */
@@ -562,23 +553,19 @@ export class CallSession {
       this.#events.problem(undefined);
       this.#setStatus('connected');
       this.#startQuality();
-    } else if (state === 'disconnected') {
+    } else if (state === 'disconnected' || state === 'failed') {
       this.#setStatus('reconnecting');
-      peer.timers.push(
-        setTimeout(() => {
-          if (this.#peer === peer && peer.pc.connectionState === 'disconnected') this.#restartIce('still disconnected');
-        }, ICE_DISCONNECTED_GRACE_MS),
-      );
-    } else if (state === 'failed') {
-      this.#setStatus('reconnecting');
-      if (!this.#polite) this.#restartIce('connection failed');
-      else {
+      // The impolite side restarts a failed connection at once; otherwise wait and see whether it heals.
+      if (state === 'failed' && !this.#polite) this.#restartIce('connection failed');
+      else
         peer.timers.push(
-          setTimeout(() => {
-            if (this.#peer === peer && peer.pc.connectionState === 'failed') this.#restartIce('still failed');
-          }, POLITE_RESTART_DELAY_MS),
+          setTimeout(
+            () => {
+              if (this.#peer === peer && peer.pc.connectionState === state) this.#restartIce(`still ${state}`);
+            },
+            state === 'failed' ? POLITE_RESTART_DELAY_MS : ICE_DISCONNECTED_GRACE_MS,
+          ),
         );
-      }
     }
   }
 

@@ -88,9 +88,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       toast('Messages can be sent once the other person is here.');
       return false;
     },
-    accept: (id) => session.acceptFile(id),
-    decline: (id) => session.declineFile(id),
-    cancel: (id) => session.cancelFile(id),
+    files: () => session.files,
     peerName,
   });
   const debugPanel = o.options.debug ? new DebugPanel(() => session.connection) : undefined;

@@ -1,5 +1,5 @@
 import type { ChatEntry } from '../call-session';
-import type { Transfer } from '../file-transfer';
+import type { FileTransfers, Transfer } from '../file-transfer';
 import { transferStatus } from '../format';
 import { MAX_CHAT_MESSAGE_LENGTH } from '../peer-messages';
 import { button } from './common';
@@ -12,9 +12,8 @@ import { h, replace } from './dom';
 
 export interface ChatPanelActions {
   send(text: string): boolean;
-  accept(id: string): void;
-  decline(id: string): void;
-  cancel(id: string): void;
+  /** The call's file transfers, while someone is there to accept, decline or cancel them. */
+  files(): Pick<FileTransfers<Blob>, 'accept' | 'decline' | 'cancel'> | undefined;
   peerName(): string;
 }
 
@@ -109,14 +108,16 @@ export class ChatPanel {
     const actions: HTMLElement[] = [];
     if (transfer.state === 'offered' && transfer.direction === 'receive') {
       actions.push(
-        button('Accept', undefined, () => this.#actions.accept(transfer.id), {
+        button('Accept', undefined, () => this.#actions.files()?.accept(transfer.id), {
           className: 'btn primary',
           testId: 'file-accept',
         }),
-        button('Decline', undefined, () => this.#actions.decline(transfer.id)),
+        button('Decline', undefined, () => this.#actions.files()?.decline(transfer.id)),
       );
     } else if (transfer.state === 'offered' || active) {
-      actions.push(button('Cancel', undefined, () => this.#actions.cancel(transfer.id), { testId: 'file-cancel' }));
+      actions.push(
+        button('Cancel', undefined, () => this.#actions.files()?.cancel(transfer.id), { testId: 'file-cancel' }),
+      );
     }
     if (transfer.state === 'done' && transfer.result) {
       const url = URL.createObjectURL(transfer.result);
