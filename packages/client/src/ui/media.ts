@@ -96,7 +96,7 @@ export class LocalMedia extends EventTarget {
       video: this.cameraOn && { deviceId: prefs.video },
     });
     this.problem = result.problem;
-    for (const stream of result.streams) for (const track of stream.getTracks()) this.#put(track);
+    for (const stream of result.streams) for (const track of stream.getTracks()) this.#put(track.kind, track);
     const audio = this.audioTrack;
     if (audio) audio.enabled = this.micOn;
     this.#cameraTrack = this.stream.getVideoTracks()[0];
@@ -123,22 +123,18 @@ export class LocalMedia extends EventTarget {
   async setCamera(on: boolean): Promise<void> {
     this.cameraOn = on;
     savePrefs({ cameraOn: on });
-    if (!on) {
-      this.#cameraTrack?.stop();
-      this.#cameraTrack = undefined;
-      await this.#swap('video', undefined);
-    } else if (!this.#cameraTrack) {
+    if (!on) await this.#useCamera(undefined);
+    else if (!this.#cameraTrack) {
       const track = await this.#openTrack('video', loadPrefs().video, false);
-      if (!track) this.cameraOn = false;
-      this.#cameraTrack = track;
-      if (track) await this.#swap('video', track);
+      if (track) await this.#useCamera(track);
+      else this.cameraOn = false;
     }
     this.#changed();
   }
 
   /** Switches to another camera or microphone, live. */
   async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    savePrefs(kind === 'audio' ? { audio: deviceId } : { video: deviceId });
+    savePrefs({ [kind]: deviceId });
     if (kind === 'video' && !this.cameraOn) return;
     const track = await this.#openTrack(kind, deviceId, true);
     if (!track) return;
@@ -147,11 +143,7 @@ export class LocalMedia extends EventTarget {
       const old = this.audioTrack;
       await this.#swap('audio', track);
       old?.stop();
-    } else {
-      this.#cameraTrack?.stop();
-      this.#cameraTrack = track;
-      await this.#swap('video', track);
-    }
+    } else await this.#useCamera(track);
     this.#changed();
   }
 
@@ -213,19 +205,22 @@ export class LocalMedia extends EventTarget {
     }
   }
 
-  #put(track: MediaStreamTrack): void {
-    for (const old of track.kind === 'audio' ? this.stream.getAudioTracks() : this.stream.getVideoTracks()) {
-      this.stream.removeTrack(old);
-    }
-    this.stream.addTrack(track);
+  /** Makes `track` (or nothing) the stream's one track of its kind. */
+  #put(kind: string, track: MediaStreamTrack | undefined): void {
+    for (const old of this.stream.getTracks()) if (old.kind === kind) this.stream.removeTrack(old);
+    if (track) this.stream.addTrack(track);
   }
 
   async #swap(kind: 'audio' | 'video', track: MediaStreamTrack | undefined): Promise<void> {
-    if (track) this.#put(track);
-    else
-      for (const old of kind === 'audio' ? this.stream.getAudioTracks() : this.stream.getVideoTracks())
-        this.stream.removeTrack(old);
+    this.#put(kind, track);
     await this.sendTrack(kind, track ?? null);
+  }
+
+  /** Replaces the camera track (stopping the old one), live. */
+  async #useCamera(track: MediaStreamTrack | undefined): Promise<void> {
+    this.#cameraTrack?.stop();
+    this.#cameraTrack = track;
+    await this.#swap('video', track);
   }
 }
 
