@@ -40,7 +40,7 @@ function startCall(): void {
   location.hash = createRoomId();
 }
 
-const newCallButton = () => button('Start a new call', undefined, startCall, { className: 'btn primary' });
+const newCallButton = () => button('Start a new call', undefined, startCall, 'btn primary');
 
 function showProblem(kind: ProblemKind, ...actions: HTMLElement[]): void {
   show(problemPage(kind, ...actions), 'Problem');
@@ -97,7 +97,8 @@ function route(signalingUrl: string): void {
                 () => {
                   location.hash = roomId;
                 },
-                { className: 'btn primary', testId: 'rejoin' },
+                'btn primary',
+                'rejoin',
               ),
               newCallButton(),
             ),
@@ -122,7 +123,7 @@ async function boot(): Promise<void> {
   } catch {
     showProblem(
       'bad-config',
-      button('Try again', undefined, () => location.reload(), { className: 'btn primary' }),
+      button('Try again', undefined, () => location.reload(), 'btn primary'),
     );
     return;
   }

@@ -63,9 +63,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     'Turn on sound',
     'mic',
     () => void remoteVideo.play().then(() => (soundButton.hidden = true)),
-    {
-      className: 'btn primary sound',
-    },
+    'btn primary sound',
   );
   soundButton.hidden = true;
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
@@ -101,20 +99,17 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   // Controls
   const toggles = mediaToggles(media, 'ctl');
   const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
-  const screen = button('Share screen', 'screen', () => void toggleScreen(), {
-    iconOnly: true,
-    className: 'ctl',
-    shortcut: SHORTCUT_KEYS.screen,
-    testId: 'share-screen',
-  });
+  const screen = button(
+    'Share screen',
+    'screen',
+    () => void toggleScreen(),
+    'ctl',
+    'share-screen',
+    SHORTCUT_KEYS.screen,
+  );
   const badge = h('span', { class: 'badge', 'aria-hidden': 'true', 'data-testid': 'unread-badge' });
   badge.hidden = true;
-  const chatButton = button('Chat', 'chat', () => togglePanel('chat'), {
-    iconOnly: true,
-    className: 'ctl',
-    shortcut: SHORTCUT_KEYS.chat,
-    testId: 'chat-toggle',
-  });
+  const chatButton = button('Chat', 'chat', () => togglePanel('chat'), 'ctl', 'chat-toggle', SHORTCUT_KEYS.chat);
   chatButton.append(badge);
   const fileInput = h('input', {
     type: 'file',
@@ -128,22 +123,10 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       fileInput.value = '';
     },
   });
-  const fileButton = button('Send file', 'file', () => fileInput.click(), {
-    iconOnly: true,
-    className: 'ctl',
-    testId: 'send-file',
-  });
-  const settingsButton = button('Devices', 'settings', () => togglePanel('settings'), {
-    iconOnly: true,
-    className: 'ctl',
-  });
-  const debugButton =
-    debugPanel && button('Debug', 'quality', () => togglePanel('debug'), { iconOnly: true, className: 'ctl' });
-  const hangUp = button('Hang up', 'hangUp', () => void leave(), {
-    iconOnly: true,
-    className: 'ctl danger',
-    testId: 'hang-up',
-  });
+  const fileButton = button('Send file', 'file', () => fileInput.click(), 'ctl', 'send-file');
+  const settingsButton = button('Devices', 'settings', () => togglePanel('settings'), 'ctl');
+  const debugButton = debugPanel && button('Debug', 'quality', () => togglePanel('debug'), 'ctl');
+  const hangUp = button('Hang up', 'hangUp', () => void leave(), 'ctl danger', 'hang-up');
 
   const panelTitle = h('h2', { id: 'panel-title' }, '');
   const panelBody = h('div', { class: 'panel-body' });
@@ -154,7 +137,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       'header',
       {},
       panelTitle,
-      button('Close panel', 'close', () => togglePanel(undefined), { iconOnly: true, className: 'ctl small' }),
+      button('Close panel', 'close', () => togglePanel(undefined), 'ctl small'),
     ),
     panelBody,
   );

@@ -6,26 +6,26 @@ import { type ICONS, icon } from './icons';
 
 export type IconName = keyof typeof ICONS;
 
-/** A button with an icon; `label` is its accessible name and tooltip, shown as text unless `iconOnly`. */
+/**
+ * A button, with an icon if given. `btn` buttons show `label` as text; the others (`ctl`, `round`) show only the
+ * icon, and `label` is their accessible name and tooltip (with the shortcut).
+ */
 export function button(
   label: string,
   iconName: IconName | undefined,
   onClick: () => void,
-  options: { className?: string; iconOnly?: boolean; testId?: string; shortcut?: string } = {},
+  className = 'btn',
+  testId?: string,
+  shortcut?: string,
 ): HTMLButtonElement {
+  const iconOnly = !className.startsWith('btn');
   const target = h(
     'button',
-    {
-      type: 'button',
-      class: options.className ?? 'btn',
-      'aria-keyshortcuts': options.shortcut,
-      'data-testid': options.testId,
-      onclick: onClick,
-    },
+    { type: 'button', class: className, 'aria-keyshortcuts': shortcut, 'data-testid': testId, onclick: onClick },
     iconName && icon(iconName),
-    !options.iconOnly && h('span', {}, label),
+    !iconOnly && h('span', {}, label),
   );
-  if (options.iconOnly) name(target, label, options.shortcut);
+  if (iconOnly) name(target, label, shortcut);
   return target;
 }
 

@@ -27,18 +27,22 @@ export function previewVideo(stream: MediaStream, testId: string): HTMLVideoElem
 
 /** Mic and camera toggles whose names say what pressing them does; returns them and an updater. */
 export function mediaToggles(media: LocalMedia, className: string) {
-  const mic = button('Mute microphone', 'mic', () => media.setMic(!media.micOn), {
-    iconOnly: true,
+  const mic = button(
+    'Mute microphone',
+    'mic',
+    () => media.setMic(!media.micOn),
     className,
-    shortcut: SHORTCUT_KEYS.mic,
-    testId: 'toggle-mic',
-  });
-  const camera = button('Turn camera off', 'camera', () => void media.setCamera(!media.cameraLive), {
-    iconOnly: true,
+    'toggle-mic',
+    SHORTCUT_KEYS.mic,
+  );
+  const camera = button(
+    'Turn camera off',
+    'camera',
+    () => void media.setCamera(!media.cameraLive),
     className,
-    shortcut: SHORTCUT_KEYS.camera,
-    testId: 'toggle-camera',
-  });
+    'toggle-camera',
+    SHORTCUT_KEYS.camera,
+  );
   const update = () => {
     const micLive = media.micOn && !!media.audioTrack;
     relabel(mic, micLive ? 'Mute microphone' : 'Unmute microphone', micLive ? 'mic' : 'micOff', SHORTCUT_KEYS.mic);
