@@ -22,7 +22,7 @@ export interface KeyPress {
   altKey: boolean;
   repeat: boolean;
   /** True when focus is in something that takes text (input, textarea, select, contenteditable). */
-  editing: boolean;
+  editing?: boolean;
 }
 
 /** The action a key press asks for, or undefined when it is not a shortcut here. */

@@ -371,15 +371,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   }
 
   const onKey = (event: KeyboardEvent) => {
-    const target = event.target as HTMLElement | null;
-    const action = shortcutAction({
-      key: event.key,
-      ctrlKey: event.ctrlKey,
-      metaKey: event.metaKey,
-      altKey: event.altKey,
-      repeat: event.repeat,
-      editing: !!target?.closest('input, textarea, select, [contenteditable]'),
-    });
+    const editing = (event.target as HTMLElement | null)?.closest('input, textarea, select, [contenteditable]');
+    const action = editing ? undefined : shortcutAction(event);
     if (event.key === 'Escape' && panel) togglePanel(undefined);
     if (!action) return;
     event.preventDefault();
