@@ -202,19 +202,12 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     },
     chat(entry) {
       chatPanel.addMessage(entry);
-      if (entry.from === 'peer' && panel !== 'chat') {
-        unread += 1;
-        toast(`${peerName()}: ${entry.text.slice(0, 80)}`);
-        renderBadge();
-      }
+      if (entry.from === 'peer') notify(`${peerName()}: ${entry.text.slice(0, 80)}`);
     },
     transfer(transfer) {
       chatPanel.updateTransfer(transfer);
-      if (transfer.direction === 'receive' && transfer.state === 'offered' && panel !== 'chat') {
-        unread += 1;
-        toast(`${peerName()} wants to send you a file: ${transfer.name}`);
-        renderBadge();
-      }
+      if (transfer.direction === 'receive' && transfer.state === 'offered')
+        notify(`${peerName()} wants to send you a file: ${transfer.name}`);
     },
     problem(kind) {
       if (kind && FATAL_PROBLEMS.has(kind)) {
@@ -303,6 +296,14 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     overlay.dataset.key = key;
     overlay.replaceChildren(...(content ? [content] : []));
     overlay.hidden = !content;
+  }
+
+  /** Something new in the chat: counted and shown as a toast, unless the chat is open. */
+  function notify(text: string): void {
+    if (panel === 'chat') return;
+    unread += 1;
+    toast(text);
+    renderBadge();
   }
 
   function renderBadge(): void {
