@@ -87,18 +87,9 @@ export class PerfectNegotiator {
     // never gather again (seen in relay-only calls). Its own tracks ride on its answer; anything left over fires
     // negotiationneeded again once that first exchange is done.
     if (this.#options.polite && !this.#pc.remoteDescription) return;
-    try {
-      this.#makingOffer = true;
-      await this.#pc.setLocalDescription();
-      const description = this.#pc.localDescription;
-      if (!this.#closed && description?.type === 'offer') {
-        this.#send({ kind: 'description', description: { type: 'offer', sdp: description.sdp } });
-      }
-    } catch (error) {
-      this.#options.log?.(`offer failed: ${String(error)}`);
-    } finally {
-      this.#makingOffer = false;
-    }
+    this.#makingOffer = true;
+    await this.#describe('offer');
+    this.#makingOffer = false;
   }
 
   /** Call from `icecandidate`; end-of-candidates (null) is not sent, since trickle without it works everywhere. */
@@ -212,16 +203,18 @@ export class PerfectNegotiator {
       return;
     }
     await this.#applyHeldCandidates();
-    if (description.type === 'offer') {
-      try {
-        await this.#pc.setLocalDescription();
-        const answer = this.#pc.localDescription;
-        if (!this.#closed && answer?.type === 'answer') {
-          this.#send({ kind: 'description', description: { type: 'answer', sdp: answer.sdp } });
-        }
-      } catch (error) {
-        this.#options.log?.(`answer failed: ${String(error)}`);
-      }
+    if (description.type === 'offer') await this.#describe('answer');
+  }
+
+  /** Makes our offer or answer and sends it (unless closed meanwhile, or the state moved on to another type). */
+  async #describe(type: 'offer' | 'answer'): Promise<void> {
+    try {
+      await this.#pc.setLocalDescription();
+      const local = this.#pc.localDescription;
+      if (!this.#closed && local?.type === type)
+        this.#send({ kind: 'description', description: { type, sdp: local.sdp } });
+    } catch (error) {
+      this.#options.log?.(`${type} failed: ${String(error)}`);
     }
   }
 
