@@ -173,6 +173,7 @@ export class SignalingClient {
     }
     this.#socket = socket;
     // A socket opened ahead (in the lobby) may be open already.
+    // JSON leaves out the fields that are undefined: no name when none was given, no resume on a first join.
     const join = () => {
       this.#joinRequestId = this.#nextId();
       const message: ClientMessage = {
@@ -180,8 +181,8 @@ export class SignalingClient {
         id: this.#joinRequestId,
         v: PROTOCOL_VERSION,
         roomId: this.#options.roomId,
-        ...(this.#options.name ? { name: this.#options.name } : {}),
-        ...(this.#resume ? { resume: this.#resume } : {}),
+        name: this.#options.name || undefined,
+        resume: this.#resume,
       };
       this.#options.log?.(this.#resume ? 'socket open: resuming seat' : 'socket open: joining');
       socket.send(JSON.stringify(message));
