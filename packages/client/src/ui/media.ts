@@ -238,10 +238,9 @@ export const canPickSpeaker = typeof HTMLMediaElement !== 'undefined' && 'setSin
 
 /** Drives a level bar from a microphone track; returns a function that stops it. */
 export function startLevelMeter(track: MediaStreamTrack, bar: HTMLElement): () => void {
-  const AudioContextClass =
-    window.AudioContext ?? (window as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-  if (!AudioContextClass) return () => undefined;
-  const context = new AudioContextClass();
+  // Every browser that runs this ES2022 bundle has the unprefixed AudioContext, unless Web Audio is turned off.
+  if (!window.AudioContext) return () => undefined;
+  const context = new AudioContext();
   const analyser = context.createAnalyser();
   analyser.fftSize = 512;
   context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
