@@ -3,7 +3,7 @@ import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-sess
 import { type CallTimings, callStatusText } from '../format';
 import type { ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
-import { SHORTCUT_KEYS, type ShortcutAction, shortcutAction } from '../shortcuts';
+import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
 import { ChatPanel } from './chat-panel';
 import { button, problemNotice, relabel, shareBox, toast } from './common';
 import { DebugPanel } from './debug-panel';
@@ -377,14 +377,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     if (event.key === 'Escape' && panel) togglePanel(undefined);
     if (!action) return;
     event.preventDefault();
-    const run: Record<ShortcutAction, () => void> = {
-      mic: () => media.setMic(!media.micOn),
-      camera: () => void media.setCamera(!media.cameraLive),
-      screen: () => canShare && void toggleScreen(),
-      chat: () => togglePanel('chat'),
-      quality: () => togglePanel('quality'),
-    };
-    run[action]();
+    // A shortcut presses the control that shows it (not there: no screen sharing in this browser).
+    element.querySelector<HTMLElement>(`[aria-keyshortcuts="${SHORTCUT_KEYS[action]}"]`)?.click();
   };
   const onPageHide = () => session.pageHidden();
   stage.addEventListener('dragover', (event) => {
