@@ -199,7 +199,7 @@ export class PerfectNegotiator {
       // For the polite side in a collision, this performs an implicit rollback of its own offer.
       await this.#pc.setRemoteDescription(description);
     } catch (error) {
-      this.#options.log?.(`set remote ${description.type} failed: ${String(error)}`);
+      this.#options.log?.(`set remote ${description.type} failed: ${error}`);
       return;
     }
     await this.#applyHeldCandidates();
@@ -214,7 +214,7 @@ export class PerfectNegotiator {
       if (!this.#closed && local?.type === type)
         this.#send({ kind: 'description', description: { type, sdp: local.sdp } });
     } catch (error) {
-      this.#options.log?.(`${type} failed: ${String(error)}`);
+      this.#options.log?.(`${type} failed: ${error}`);
     }
   }
 
@@ -245,7 +245,7 @@ export class PerfectNegotiator {
       await this.#pc.addIceCandidate(candidate);
     } catch (error) {
       // Candidates of an offer we ignored, or of a superseded ICE generation, are expected to fail.
-      if (!this.#ignoreOffer) this.#options.log?.(`candidate rejected: ${String(error)}`);
+      if (!this.#ignoreOffer) this.#options.log?.(`candidate rejected: ${error}`);
     }
   }
 }

@@ -167,7 +167,7 @@ export class SignalingClient {
     try {
       socket = this.#options.createSocket(this.#options.url);
     } catch (error) {
-      this.#options.log?.(`socket could not be created: ${String(error)}`);
+      this.#options.log?.(`socket could not be created: ${error}`);
       this.#scheduleReconnect();
       return;
     }
