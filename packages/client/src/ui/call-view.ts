@@ -8,7 +8,7 @@ import { ChatPanel } from './chat-panel';
 import { button, problemNotice, relabel, shareBox, toast } from './common';
 import { DebugPanel } from './debug-panel';
 import { applySpeaker, devicePickers } from './devices';
-import { h } from './dom';
+import { h, replace } from './dom';
 import { mediaToggles, previewVideo } from './lobby';
 import { type LocalMedia, loadPrefs } from './media';
 import { QualityPanel, qualityIndicator } from './quality-panel';
@@ -256,19 +256,17 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     localTile.classList.toggle('no-video', media.stream.getVideoTracks().length === 0);
     localTile.classList.toggle('mirror', !media.sharing);
     renderOverlay();
-    const banners: HTMLElement[] = [];
-    if (status === 'reconnecting') {
-      banners.push(
+    replace(
+      banner,
+      status === 'reconnecting' &&
         h(
           'div',
           { class: 'banner', 'data-testid': 'reconnecting' },
           h('span', { class: 'spinner', 'aria-hidden': 'true' }),
           'Reconnecting… the call comes back by itself.',
         ),
-      );
-    }
-    if (problem) banners.push(problemNotice(problem));
-    banner.replaceChildren(...banners);
+      problem && problemNotice(problem),
+    );
   }
 
   function renderOverlay(): void {
@@ -294,7 +292,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     const key = content ? `${status}|${peerName()}` : '';
     if (overlay.dataset.key === key) return; // keep focus and selection in the share box
     overlay.dataset.key = key;
-    overlay.replaceChildren(...(content ? [content] : []));
+    replace(overlay, content);
     overlay.hidden = !content;
   }
 

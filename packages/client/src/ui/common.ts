@@ -41,15 +41,15 @@ export function relabel(target: HTMLButtonElement, label: string, iconName: Icon
   target.querySelector('svg')?.replaceWith(icon(iconName));
 }
 
-/** A plain-language problem: what happened and what to do, with optional actions. */
-export function problemNotice(kind: ProblemKind, ...actions: HTMLElement[]): HTMLElement {
+/** A plain-language problem: what happened and what to do, with an optional action. */
+export function problemNotice(kind: ProblemKind, action?: HTMLElement | false): HTMLElement {
   const problem = describeProblem(kind);
   return h(
     'div',
     { class: 'notice', role: 'alert', 'data-testid': 'problem', 'data-problem': kind },
     h('p', { class: 'notice-title' }, problem.title),
     h('p', {}, problem.action),
-    actions.length > 0 && h('div', { class: 'row' }, ...actions),
+    action && h('div', { class: 'row' }, action),
   );
 }
 

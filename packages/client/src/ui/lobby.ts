@@ -2,7 +2,7 @@ import { MAX_NAME_LENGTH } from '@parley/protocol';
 import { SHORTCUT_KEYS } from '../shortcuts';
 import { button, problemNotice, relabel, shareBox } from './common';
 import { devicePickers } from './devices';
-import { h } from './dom';
+import { h, replace } from './dom';
 import { type LocalMedia, loadPrefs, savePrefs, startLevelMeter } from './media';
 
 /*
@@ -120,9 +120,13 @@ export function lobbyView(o: LobbyOptions): { element: HTMLElement; dispose(): v
       meterTrack = media.audioTrack;
       stopMeter = meterTrack ? startLevelMeter(meterTrack, levelBar) : undefined;
     }
-    const retry = button('Try again', undefined, () => void media.retry());
-    notice.replaceChildren(
-      ...(media.problem ? [problemNotice(media.problem, ...(media.problem === 'no-devices' ? [] : [retry]))] : []),
+    replace(
+      notice,
+      media.problem &&
+        problemNotice(
+          media.problem,
+          media.problem !== 'no-devices' && button('Try again', undefined, () => void media.retry()),
+        ),
     );
   };
   media.addEventListener('change', render);
