@@ -1,5 +1,7 @@
 import { type CallTimings, type QualityLevel, qualityLevel, qualityRows } from '../format';
 import type { CallQuality } from '../quality';
+import { SHORTCUT_KEYS } from '../shortcuts';
+import { button } from './common';
 import { h } from './dom';
 
 /*
@@ -51,22 +53,10 @@ export function qualityIndicator(onClick: () => void): {
 } {
   const word = h('span', { id: 'quality-word', class: 'quality-word' }, LEVEL_TEXT.unknown);
   const bars = h('span', { class: 'bars', 'aria-hidden': 'true' }, h('i', {}), h('i', {}), h('i', {}), h('i', {}));
-  const element = h(
-    'button',
-    {
-      type: 'button',
-      class: 'indicator',
-      'aria-label': 'Call quality',
-      'aria-describedby': 'quality-word',
-      'aria-keyshortcuts': 'Q',
-      title: 'Call quality (Q)',
-      'data-testid': 'quality-indicator',
-      'data-level': 'unknown',
-      onclick: onClick,
-    },
-    bars,
-    word,
-  );
+  const element = button('Call quality', undefined, onClick, 'indicator', 'quality-indicator', SHORTCUT_KEYS.quality);
+  element.setAttribute('aria-describedby', 'quality-word');
+  element.dataset.level = 'unknown';
+  element.append(bars, word);
   return {
     element,
     update(quality) {
