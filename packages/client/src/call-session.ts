@@ -356,10 +356,7 @@ export class CallSession {
       case 'turn-credentials':
         this.#events.log('TURN credentials refreshed');
         this.#updateIceServers(message.iceServers, message.iceExpiresAt);
-        return;
-      case 'error':
-        // Non-fatal errors (unknown-peer after a peer left, etc.) only matter for debugging.
-        return;
+      // Non-fatal errors (unknown-peer after a peer left, etc.) only matter for debugging: nothing to do.
     }
   }
 
