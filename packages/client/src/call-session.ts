@@ -415,11 +415,8 @@ export class CallSession {
     fileChannel.binaryType = 'arraybuffer';
     fileChannel.bufferedAmountLowThreshold = FILE_BUFFER_LOW_BYTES;
     const files = new FileTransfers<Blob>(
-      {
-        get bufferedAmount() {
-          return fileChannel.bufferedAmount;
-        },
-        send: (data) => fileChannel.send(data as string),
+      // The channel itself (bufferedAmount, send), with a way to wait for its buffer to drain.
+      Object.assign(fileChannel, {
         drained: () =>
           new Promise<void>((resolve) => {
             const done = () => {
@@ -430,7 +427,7 @@ export class CallSession {
             fileChannel.addEventListener('bufferedamountlow', done);
             fileChannel.addEventListener('close', done);
           }),
-      },
+      }),
       createFileSink,
       (transfer) => this.#events.transfer({ ...transfer }),
     );
