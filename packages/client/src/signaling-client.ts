@@ -126,13 +126,11 @@ export class SignalingClient {
   /** Gives up the seat and closes; resolves when the server confirmed or after a short wait. */
   leave(timeoutMs = 1_500): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    const socket = this.#socket;
     const done = new Promise<void>((resolve) => {
       this.#leaving = resolve;
       setTimeout(resolve, timeoutMs);
     });
-    if (socket && socket.readyState === OPEN && this.#joined)
-      socket.send(JSON.stringify({ type: 'leave', id: this.#nextId() }));
+    if (this.#joined && this.#socket?.readyState === OPEN) this.#send({ type: 'leave', id: this.#nextId() });
     else this.#leaving?.();
     return done.then(() => this.stop());
   }
@@ -153,7 +151,7 @@ export class SignalingClient {
 
   #send(message: ClientMessage): void {
     const socket = this.#socket;
-    if (this.#joined && socket && socket.readyState === OPEN) {
+    if (this.#joined && socket?.readyState === OPEN) {
       socket.send(JSON.stringify(message));
       return;
     }
@@ -280,7 +278,7 @@ export class SignalingClient {
 
   #ping(): void {
     const socket = this.#socket;
-    if (!socket || socket.readyState !== OPEN) return;
+    if (socket?.readyState !== OPEN) return;
     socket.send(JSON.stringify({ type: 'ping', id: this.#nextId() }));
     clearTimeout(this.#pongTimer);
     this.#pongTimer = setTimeout(() => this.#reconnectNow('no pong: the socket is dead'), PONG_TIMEOUT_MS);
