@@ -22,6 +22,14 @@ import { QualityPanel, qualityIndicator } from './quality-panel';
 /** Problems after which the session is over: the view hands back to the app. */
 const FATAL_PROBLEMS = new Set<ProblemKind>(['room-full', 'broken-link', 'outdated']);
 
+/** The overlay's text for each status that shows it (below the status itself). */
+const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
+  joining: 'Getting your seat in the call.',
+  waiting: 'Send them this link. The call starts by itself as soon as they open it.',
+  connecting: 'Finding the best path between you.',
+  'peer-left': 'The room stays open: they can come back with the same link.',
+};
+
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
 const PANEL_TITLES: Record<PanelName, string> = {
   chat: 'Chat and files',
@@ -269,31 +277,25 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     );
   }
 
+  /** The card over the stage while there is nobody to see: the status as its heading, and what happens next. */
   function renderOverlay(): void {
-    const card = (heading: string, text: string, ...extra: HTMLElement[]) =>
-      h('div', { class: 'overlay-card' }, h('h2', {}, heading), h('p', {}, text), ...extra);
-    let content: HTMLElement | undefined;
-    if (status === 'joining') content = card('Joining…', 'Getting your seat in the call.');
-    else if (status === 'waiting' || (status === 'reconnecting' && !peer)) {
-      content = card(
-        'Waiting for the other person',
-        'Send them this link. The call starts by itself as soon as they open it.',
-        shareBox(o.link),
-      );
-    } else if (status === 'connecting')
-      content = card(`Connecting to ${peerName()}…`, 'Finding the best path between you.');
-    else if (status === 'peer-left') {
-      content = card(
-        `${peerName()} left the call`,
-        'The room stays open: they can come back with the same link.',
-        shareBox(o.link),
-      );
-    }
-    const key = content ? `${status}|${peerName()}` : '';
+    const shown = status === 'reconnecting' && !peer ? 'waiting' : status;
+    const text = OVERLAY_TEXTS[shown];
+    const key = text ? `${status}|${peerName()}` : '';
     if (overlay.dataset.key === key) return; // keep focus and selection in the share box
     overlay.dataset.key = key;
-    replace(overlay, content);
-    overlay.hidden = !content;
+    replace(
+      overlay,
+      text &&
+        h(
+          'div',
+          { class: 'overlay-card' },
+          h('h2', {}, callStatusText(shown, peerName())),
+          h('p', {}, text),
+          (shown === 'waiting' || shown === 'peer-left') && shareBox(o.link),
+        ),
+    );
+    overlay.hidden = !text;
   }
 
   /** Something new in the chat: counted and shown as a toast, unless the chat is open. */
