@@ -31,12 +31,6 @@ const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
 };
 
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
-const PANEL_TITLES: Record<PanelName, string> = {
-  chat: 'Chat and files',
-  quality: 'Call quality',
-  settings: 'Devices',
-  debug: 'Debug',
-};
 
 export interface CallViewOptions {
   /** The session made with the lobby (perhaps with an answer prepared); the view starts it. */
@@ -324,20 +318,18 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     panel = next;
     aside.hidden = !next;
     element.classList.toggle('with-panel', !!next);
-    for (const [b, n] of [
-      [chatButton, 'chat'],
-      [settingsButton, 'settings'],
-      [indicator.element, 'quality'],
-      [debugButton, 'debug'],
-    ] as const) {
-      b?.setAttribute('aria-expanded', String(next === n));
-    }
+    // Each panel: its title, the control that opens it, and its content.
+    const panels: Record<PanelName, [string, HTMLElement | undefined, HTMLElement | undefined]> = {
+      chat: ['Chat and files', chatButton, chatPanel.element],
+      quality: ['Call quality', indicator.element, qualityPanel.element],
+      settings: ['Devices', settingsButton, settings],
+      debug: ['Debug', debugButton, debugPanel?.element],
+    };
+    for (const [n, [, control]] of Object.entries(panels)) control?.setAttribute('aria-expanded', String(next === n));
     debugPanel?.setOpen(next === 'debug');
     if (!next) return;
-    panelTitle.textContent = PANEL_TITLES[next];
-    const content = { chat: chatPanel.element, quality: qualityPanel.element, settings, debug: debugPanel?.element }[
-      next
-    ];
+    const [title, , content] = panels[next];
+    panelTitle.textContent = title;
     if (content && panelBody.firstChild !== content) panelBody.replaceChildren(content);
     if (next === 'chat') {
       unread = 0;
