@@ -59,7 +59,19 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let left = false;
   const peerName = () => peer?.name || lastPeerName || 'Guest';
 
-  const remoteVideo = h('video', { class: 'remote', playsinline: true, autoplay: true, 'data-testid': 'remote-video' });
+  const remoteVideo = h('video', {
+    class: 'remote',
+    playsinline: true,
+    autoplay: true,
+    'data-testid': 'remote-video',
+    onloadeddata: () => {
+      if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
+        timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
+        qualityPanel.update(quality, code, timings);
+      }
+    },
+    onresize: () => render(),
+  });
   applySpeaker(remoteVideo, loadPrefs().speaker);
   const soundButton = button(
     'Turn on sound',
@@ -147,7 +159,20 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   const stage = h(
     'div',
-    { class: 'stage', 'data-testid': 'stage' },
+    {
+      class: 'stage',
+      'data-testid': 'stage',
+      ondragover: (event) => {
+        event.preventDefault();
+        stage.classList.add('dropping');
+      },
+      ondragleave: () => stage.classList.remove('dropping'),
+      ondrop: (event) => {
+        event.preventDefault();
+        stage.classList.remove('dropping');
+        sendFiles((event as DragEvent).dataTransfer?.files);
+      },
+    },
     remoteVideo,
     remotePlaceholder,
     peerLabel,
@@ -234,14 +259,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       debugPanel?.log(line);
     },
   };
-
-  remoteVideo.addEventListener('loadeddata', () => {
-    if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
-      timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
-      qualityPanel.update(quality, code, timings);
-    }
-  });
-  remoteVideo.addEventListener('resize', () => render());
 
   function render(): void {
     statusText.textContent = callStatusText(status, peerName());
@@ -373,16 +390,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     element.querySelector<HTMLElement>(`[aria-keyshortcuts="${SHORTCUT_KEYS[action]}"]`)?.click();
   };
   const onPageHide = () => session.pageHidden();
-  stage.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    stage.classList.add('dropping');
-  });
-  stage.addEventListener('dragleave', () => stage.classList.remove('dropping'));
-  stage.addEventListener('drop', (event) => {
-    event.preventDefault();
-    stage.classList.remove('dropping');
-    sendFiles(event.dataTransfer?.files);
-  });
   document.addEventListener('keydown', onKey);
   window.addEventListener('pagehide', onPageHide);
 
