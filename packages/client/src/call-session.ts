@@ -458,7 +458,7 @@ export class CallSession {
       pc.addTransceiver('video');
     }
     pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
-    pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate ? event.candidate.toJSON() : null);
+    pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate?.toJSON());
     pc.onicecandidateerror = (event) => {
       const e = event as RTCPeerConnectionIceErrorEvent;
       this.#events.log(`ICE candidate error ${e.errorCode} ${e.errorText} (${e.url})`);

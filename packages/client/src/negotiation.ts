@@ -93,7 +93,7 @@ export class PerfectNegotiator {
   }
 
   /** Call from `icecandidate`; end-of-candidates (null) is not sent, since trickle without it works everywhere. */
-  localCandidate(candidate: RTCIceCandidateInit | null): void {
+  localCandidate(candidate: RTCIceCandidateInit | null | undefined): void {
     if (!candidate || this.#closed) return;
     this.#send({
       kind: 'candidate',

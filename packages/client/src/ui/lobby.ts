@@ -112,8 +112,7 @@ export function lobbyView(o: LobbyOptions): { element: HTMLElement; dispose(): v
   );
   const render = () => {
     toggles.update();
-    const hasVideo = media.stream.getVideoTracks().length > 0;
-    placeholder.hidden = hasVideo;
+    placeholder.hidden = media.stream.getVideoTracks().length > 0;
     meter.hidden = !media.audioTrack;
     if (media.audioTrack !== meterTrack) {
       stopMeter?.();
