@@ -104,7 +104,7 @@ export function shareBox(link: string): HTMLElement {
 }
 
 /** A full-page message (errors, the end of a call) with its actions. */
-export function messagePage(heading: string, body: HTMLElement | string, ...actions: HTMLElement[]): HTMLElement {
+export function messagePage(heading: string, body: string, ...actions: HTMLElement[]): HTMLElement {
   return h(
     'section',
     { class: 'page card-page' },
@@ -113,7 +113,7 @@ export function messagePage(heading: string, body: HTMLElement | string, ...acti
       { class: 'card' },
       h('p', { class: 'brand' }, 'Parley'),
       h('h1', {}, heading),
-      typeof body === 'string' ? h('p', {}, body) : body,
+      h('p', {}, body),
       h('div', { class: 'row' }, ...actions),
     ),
   );
