@@ -13,7 +13,7 @@ import {
 import type { CallQuality } from './quality';
 
 const counters = { timestamp: 0, bytesSent: 0, bytesReceived: 0, packetsReceived: 0, packetsLost: 0 };
-const direct = { relayed: false, protocol: 'udp', localType: 'host', remoteType: 'host', label: 'direct udp' } as const;
+const direct = { relayed: false, protocol: 'udp' } as const;
 const transfer = (extra: Partial<Transfer<unknown>>): Transfer<unknown> => ({
   id: '1',
   direction: 'send',
@@ -90,7 +90,7 @@ describe('when listing the quality panel rows', () => {
   it('should show every measured figure', () => {
     const quality: CallQuality = {
       counters,
-      path: { ...direct, relayed: true, protocol: 'tcp', localType: 'relay', label: 'relay tcp' },
+      path: { ...direct, relayed: true, protocol: 'tcp' },
       roundTripMs: 42,
       receiveKbps: 1800,
       sendKbps: 640,

@@ -23,8 +23,8 @@ export interface QualityCounters {
 }
 
 export interface CallQuality {
-  /** The candidate pair in use, e.g. `{ relayed: true, protocol: 'udp', label: 'relay udp' }`. */
-  path?: { relayed: boolean; protocol: string; localType: CandidateType; remoteType: CandidateType; label: string };
+  /** The candidate pair in use, e.g. `{ relayed: true, protocol: 'udp' }`. */
+  path?: { relayed: boolean; protocol: string };
   roundTripMs?: number;
   /** Media bitrates, kilobits per second. */
   receiveKbps?: number;
@@ -62,7 +62,7 @@ function describePath(entries: Map<string, StatsEntry>, pair: StatsEntry): CallQ
   const relayed = localType === 'relay' || remoteType === 'relay';
   // For our own relay candidate, what matters is how we reach the TURN server, not the relay's UDP leg.
   const protocol = String((localType === 'relay' ? local.relayProtocol : undefined) ?? local.protocol ?? 'udp');
-  return { relayed, protocol, localType, remoteType, label: `${relayed ? 'relay' : 'direct'} ${protocol}` };
+  return { relayed, protocol };
 }
 
 /** Reads call quality from a stats report, computing rates against the previous report's counters. */
