@@ -22,12 +22,11 @@ export type ProblemKind =
   | 'bad-config';
 
 export interface Problem {
-  kind: ProblemKind;
   title: string;
   action: string;
 }
 
-const PROBLEMS: Record<ProblemKind, Omit<Problem, 'kind'>> = {
+const PROBLEMS: Record<ProblemKind, Problem> = {
   'no-webrtc': {
     title: 'This browser cannot make video calls.',
     action: 'Open the link in a current Chrome, Edge, Firefox or Safari.',
@@ -88,7 +87,7 @@ const PROBLEMS: Record<ProblemKind, Omit<Problem, 'kind'>> = {
 
 /** The plain-language description of a problem. */
 export function describeProblem(kind: ProblemKind): Problem {
-  return { kind, ...PROBLEMS[kind] };
+  return PROBLEMS[kind];
 }
 
 /** What a `getUserMedia` failure means for the person (by the DOMException name). */
