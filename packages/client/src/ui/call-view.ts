@@ -116,7 +116,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const screen = button(
     'Share screen',
     'screen',
-    () => void toggleScreen(),
+    () => void (media.sharing ? media.stopScreen() : media.startScreen()),
     'ctl',
     'share-screen',
     SHORTCUT_KEYS.screen,
@@ -323,7 +323,9 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     chatButton.title = unread > 0 ? `Chat (C) · ${unread} unread` : 'Chat (C)';
   }
 
-  function renderControls(): void {
+  /** Our media changed (or the call starts): the other side hears of it, the controls show it. */
+  function onMediaChange(): void {
+    session.setMediaState(media.state);
     toggles.update();
     relabel(screen, media.sharing ? 'Stop sharing' : 'Share screen', 'screen', SHORTCUT_KEYS.screen);
     screen.classList.toggle('on', media.sharing);
@@ -353,11 +355,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       renderBadge();
       chatPanel.focus();
     }
-  }
-
-  async function toggleScreen(): Promise<void> {
-    if (media.sharing) await media.stopScreen();
-    else await media.startScreen();
   }
 
   function sendFiles(files: FileList | null | undefined): void {
@@ -395,13 +392,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   media.sendTrack = (kind, track) => session.replaceTrack(kind, track);
   media.shareTrack = (track) => session.shareScreen(track);
-  const onMediaChange = () => {
-    session.setMediaState(media.state);
-    renderControls();
-  };
   media.addEventListener('change', onMediaChange);
-  session.setMediaState(media.state);
-  renderControls();
+  onMediaChange();
   renderBadge();
   session.start(o.name, events);
 
