@@ -104,11 +104,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     peerName,
   });
   const debugPanel = o.options.debug ? new DebugPanel(() => session.connection) : undefined;
-  const settings = h(
-    'div',
-    { class: 'settings' },
-    devicePickers(media, () => remoteVideo),
-  );
+  const settings = h('div', { class: 'settings' }, devicePickers(media, remoteVideo));
 
   // Controls
   const toggles = mediaToggles(media, 'ctl');

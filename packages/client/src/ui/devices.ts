@@ -12,7 +12,7 @@ export function applySpeaker(element: HTMLMediaElement, deviceId: string | undef
 }
 
 /** The pickers; they refresh when devices are plugged in or out. `speakerTarget` plays the other person. */
-export function devicePickers(media: LocalMedia, speakerTarget?: () => HTMLMediaElement | undefined): HTMLElement {
+export function devicePickers(media: LocalMedia, speakerTarget?: HTMLMediaElement): HTMLElement {
   const container = h('div', { class: 'devices' });
   const picker = (
     label: string,
@@ -45,8 +45,7 @@ export function devicePickers(media: LocalMedia, speakerTarget?: () => HTMLMedia
             () => loadPrefs().speaker,
             (id) => {
               savePrefs({ speaker: id });
-              const target = speakerTarget?.();
-              if (target) applySpeaker(target, id);
+              if (speakerTarget) applySpeaker(speakerTarget, id);
             },
           ),
         ]
