@@ -15,8 +15,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (typeof value === 'function') element.addEventListener(key.slice(2), value);
-    else if (value === true) element.setAttribute(key, '');
-    else if (value !== false && value !== undefined) element.setAttribute(key, String(value));
+    else if (value !== false && value !== undefined) element.setAttribute(key, value === true ? '' : String(value));
   }
   element.append(...(children.filter(Boolean) as (Node | string)[]));
   return element;
