@@ -88,9 +88,7 @@ function route(signalingUrl: string): void {
             return;
           }
           show(
-            messagePage(
-              'You left the call',
-              'The room stays open for a while: you can go back with the same link.',
+            messagePage('You left the call', 'The room stays open for a while: you can go back with the same link.', [
               button(
                 'Rejoin',
                 undefined,
@@ -101,7 +99,7 @@ function route(signalingUrl: string): void {
                 'rejoin',
               ),
               newCallButton(),
-            ),
+            ]),
             'Call ended',
           );
         },

@@ -1,5 +1,5 @@
 import { describeProblem, type ProblemKind } from '../problems';
-import { h } from './dom';
+import { h, type Props } from './dom';
 import { type ICONS, icon } from './icons';
 
 /* Pieces every view uses: buttons with accessible names, problem notices, the share-link box, toasts. */
@@ -104,10 +104,10 @@ export function shareBox(link: string): HTMLElement {
 }
 
 /** A full-page message (errors, the end of a call) with its actions. */
-export function messagePage(heading: string, body: string, ...actions: HTMLElement[]): HTMLElement {
+export function messagePage(heading: string, body: string, actions: HTMLElement[], props?: Props): HTMLElement {
   return h(
     'section',
-    { class: 'page card-page' },
+    { class: 'page card-page', ...props },
     h(
       'div',
       { class: 'card' },
@@ -122,9 +122,9 @@ export function messagePage(heading: string, body: string, ...actions: HTMLEleme
 /** A page for a problem that stops everything. */
 export function problemPage(kind: ProblemKind, ...actions: HTMLElement[]): HTMLElement {
   const problem = describeProblem(kind);
-  const page = messagePage(problem.title, problem.action, ...actions);
-  page.setAttribute('role', 'alert');
-  page.dataset.testid = 'problem';
-  page.dataset.problem = kind;
-  return page;
+  return messagePage(problem.title, problem.action, actions, {
+    role: 'alert',
+    'data-testid': 'problem',
+    'data-problem': kind,
+  });
 }

@@ -4,7 +4,7 @@
  */
 
 type Child = Node | string | false | null | undefined;
-type Props = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
+export type Props = Record<string, string | number | boolean | undefined | ((event: Event) => void)>;
 
 /** Creates an element: `on*` props become listeners, `true` becomes an empty attribute, falsy ones are skipped. */
 export function h<K extends keyof HTMLElementTagNameMap>(
