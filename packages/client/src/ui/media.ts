@@ -41,8 +41,8 @@ export function savePrefs(change: DevicePrefs): void {
 /** Local media for one lobby + call. */
 export class LocalMedia extends EventTarget {
   readonly stream = new MediaStream();
-  micOn: boolean;
-  cameraOn: boolean;
+  micOn = loadPrefs().micOn ?? true;
+  cameraOn = loadPrefs().cameraOn ?? true;
   sharing = false;
   problem: ProblemKind | undefined;
   /** Starts (a track) or stops (null) sending a shared screen in the live call, if any. */
@@ -52,13 +52,6 @@ export class LocalMedia extends EventTarget {
   #cameraTrack: MediaStreamTrack | undefined;
   #opening: Promise<void> | undefined;
   #screenTrack: MediaStreamTrack | undefined;
-
-  constructor() {
-    super();
-    const prefs = loadPrefs();
-    this.micOn = prefs.micOn ?? true;
-    this.cameraOn = prefs.cameraOn ?? true;
-  }
 
   get audioTrack(): MediaStreamTrack | undefined {
     return this.stream.getAudioTracks()[0];
