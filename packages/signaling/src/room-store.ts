@@ -141,21 +141,7 @@ export class RoomStore {
 
   /** Leaves an offer with a seat still held through `connectionId`, replacing any parked before. */
   async parkOffer(roomId: string, seat: number, connectionId: string, parked: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: seatKey(roomId, seat),
-          UpdateExpression: 'SET parked = :parked',
-          ConditionExpression: 'connectionId = :conn',
-          ExpressionAttributeValues: { ':conn': connectionId, ':parked': parked },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (lostRace(error)) return false;
-      throw error;
-    }
+    return this.conditionalUpdate(roomId, seat, 'SET parked = :parked', connectionId, { ':parked': parked });
   }
 
   /** Removes the offer a member parked (someone joined: it was for them). */
@@ -196,7 +182,8 @@ export class RoomStore {
           Key: seatKey(roomId, seat),
           UpdateExpression: update,
           ConditionExpression: 'connectionId = :conn',
-          ExpressionAttributeNames: { '#ttl': TTL },
+          // DynamoDB refuses names an expression does not use.
+          ...(update.includes('#ttl') ? { ExpressionAttributeNames: { '#ttl': TTL } } : {}),
           ExpressionAttributeValues: { ':conn': connectionId, ...values },
         }),
       );
