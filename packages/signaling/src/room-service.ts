@@ -31,6 +31,10 @@ const CONNECTION_RECORD_TTL_SECONDS = API_GATEWAY_LIMITS.maxConnectionMs / 1000 
 /** Seat 0 is taken first, so the first to join is impolite and whoever joins second is polite. */
 const roleOfSeat = (seat: number): Role => (seat === 0 ? 'impolite' : 'polite');
 
+/** The offer a seat's member parked (`park`), as stored with the seat. */
+const parkedOffer = (seat: Seat | undefined) =>
+  seat?.parked ? (JSON.parse(seat.parked) as NonNullable<JoinedMessage['offer']>) : undefined;
+
 /** A seat as the other members see it. */
 const memberOf = (seat: Seat) => ({
   memberId: seat.memberId,
@@ -209,8 +213,7 @@ export class RoomService {
         );
         if (replaced) await this.notify(others, { type: 'peer-left', memberId: replaced.memberId, reason: 'expired' });
         // The offer the member waiting alone parked is for us: it comes with `joined` (no hop through that member).
-        const parked = others.find((other) => other.parked)?.parked;
-        const offer = parked ? (JSON.parse(parked) as NonNullable<JoinedMessage['offer']>) : undefined;
+        const offer = parkedOffer(others.find((other) => other.parked));
         await this.sendJoined(connectionId, request, seat, token, others, false, offer);
         await this.notify(others, {
           type: 'peer-joined',
@@ -228,9 +231,8 @@ export class RoomService {
       if (pass === 0 && (await this.pruneVanished(seats)) === 0) break;
     }
     // Full, unless the seat that filled it is this socket's: another copy of this same join (delivered twice).
-    const now = this.nowSeconds();
     const mine = (await store.listSeats(request.roomId)).some(
-      (seat) => seat.connectionId === connectionId && seat.expiresAt >= now,
+      (seat) => seat.connectionId === connectionId && this.isLive(seat),
     );
     if (mine) return this.reject(connectionId, 'already-joined', 'This connection is already in a room.', request.id);
     return this.reject(connectionId, 'room-full', 'This call already has two people in it.', request.id);
@@ -353,10 +355,7 @@ export class RoomService {
   private async peek(connectionId: string, request: PeekRequest): Promise<Outcome> {
     const seats = (await this.deps.store.listSeats(request.roomId)).filter((seat) => this.isLive(seat));
     const waiting = seats.length === 1 ? seats[0] : undefined;
-    const parked =
-      waiting?.parked && waiting.connectionId && waiting.role === 'impolite'
-        ? (JSON.parse(waiting.parked) as { id?: string; data: ParkRequest['data'] })
-        : undefined;
+    const parked = waiting?.connectionId && waiting.role === 'impolite' ? parkedOffer(waiting) : undefined;
     await this.send(connectionId, {
       type: 'room',
       ...(request.id ? { id: request.id } : {}),
