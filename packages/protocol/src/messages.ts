@@ -80,10 +80,13 @@ const ParkedOffer = v.strictObject({
   description: v.strictObject({ type: v.literal('offer'), sdp: v.string() }),
 });
 
+/** A parked offer as its member would relay it: under its signal `id`. */
+const ParkedSignal = { id: v.optional(RequestId), data: ParkedOffer };
+
 /**
  * A member waiting alone leaves its prepared offer with its seat (`id` is the signal id it would relay it under), so
- * that someone about to join can answer it while its own join is still on the way (see `peek`). Candidates are never
- * parked: nobody learns an address of the waiting member before actually joining.
+ * that someone in the lobby can answer it before joining (see `peek`). Candidates are never parked: nobody learns an
+ * address of the waiting member before actually joining.
  */
 export const ParkRequest = v.strictObject({
   type: v.literal('park'),
@@ -133,7 +136,7 @@ export const JoinedMessage = v.strictObject({
   /** True when a resume token won back the seat held before a dropped socket. */
   resumed: v.boolean(),
   /** The offer the member already here parked for whoever joins (`park`), as it would relay it. */
-  offer: v.optional(v.strictObject({ id: v.optional(RequestId), data: ParkedOffer })),
+  offer: v.optional(v.strictObject(ParkedSignal)),
   ...TurnGrant,
   /** How often the server expects a `ping`. */
   keepaliveMs: v.number(),
@@ -177,7 +180,7 @@ export const RoomMessage = v.strictObject({
    * The offer parked by the member waiting alone (while a seat is free), relayed as its signal `id` from `from`, with
    * TURN credentials to prepare an answer before joining (they are the same as a member's, for this socket).
    */
-  offer: v.optional(v.strictObject({ from: MemberId, id: v.optional(RequestId), data: ParkedOffer, ...TurnGrant })),
+  offer: v.optional(v.strictObject({ from: MemberId, ...ParkedSignal, ...TurnGrant })),
 });
 export const ErrorMessage = v.strictObject({
   type: v.literal('error'),

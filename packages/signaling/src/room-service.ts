@@ -349,7 +349,7 @@ export class RoomService {
 
   /**
    * Who is in a room, for its lobby. While one impolite member waits alone with a parked offer, the offer comes too,
-   * with TURN credentials: the person about to join prepares its answer while its join is on the way. Only someone
+   * with TURN credentials: the person in the lobby answers it before joining, so Join only sends that answer. Only someone
    * holding the room's link (128 random bits) can ask, and the offer carries no candidates (no addresses).
    */
   private async peek(connectionId: string, request: PeekRequest): Promise<Outcome> {
