@@ -22,7 +22,7 @@ import { keyedSteps, pageTimeline, recordTimeline, type TimelineEvent } from '..
 import { type BlankOrigin, prepareDirectCall, startBlankOrigin } from '../src/direct-call';
 import buildClient from '../src/global-setup';
 import { rtcSnapshot, waitForConnected } from '../src/media-checks';
-import { AppUser, UI, withQuery } from '../src/parley-app';
+import { AppUser, aWaitsBInLobby } from '../src/parley-app';
 import type { RtcSnapshot } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
 import { waitUntil } from '../src/wait';
@@ -73,10 +73,8 @@ async function twoPartyCall(
   const a = await AppUser.create(first, 'A');
   const b = await AppUser.create(second, 'B');
   await before?.([a, b]);
-  const link = await a.startCall(siteUrl, '?relay');
-  await a.join();
-  await a.waitForText(UI.callStatus, 'Waiting');
-  await b.open(withQuery(link, '?relay'));
+  await aWaitsBInLobby(siteUrl, a, b, '?relay');
+  // A person's time in the lobby (modelled, not waiting for anything): `--lobby-ms`.
   await new Promise((resolve) => setTimeout(resolve, lobbyMs));
   await b.join();
   return { a, b };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BrowserKind } from './browsers';
 import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForConnected } from './media-checks';
-import { AppUser, UI, withQuery } from './parley-app';
+import { AppUser, aWaitsBInLobby, UI, withQuery } from './parley-app';
 import type { RtcSnapshot } from './rtc-probe';
 import { waitUntil } from './wait';
 
@@ -14,19 +14,12 @@ import { waitUntil } from './wait';
 
 const calls = useCallFixture({ browsers: ['chromium', 'firefox'] });
 
-/** A starts a call and waits in it; B opens the link and stays in the lobby. */
-async function aWaitsBInLobby(first: BrowserKind, second: BrowserKind) {
+/** A starts a call and waits in it; B opens the link and stays in the lobby (relay forced). */
+async function waitingAndInLobby(first: BrowserKind, second: BrowserKind) {
   const a = await AppUser.create(calls.browser(first), `A (${first})`);
   const b = await AppUser.create(calls.browser(second), `B (${second})`);
   calls.track(a, b);
-  const link = await a.startCall(calls.siteUrl(), '?relay');
-  await a.join();
-  await a.waitForText(UI.callStatus, 'Waiting');
-  // A's offer is made (and parked with the same step) well before B's page can load and ask for it.
-  await waitUntil(async () => (await rtcSnapshot(a.page))?.signalingState === 'have-local-offer', {
-    description: `${a.label}: its offer made`,
-  });
-  await b.open(withQuery(link, '?relay'));
+  const link = await aWaitsBInLobby(calls.siteUrl(), a, b, '?relay');
   return { a, b, link };
 }
 
@@ -47,7 +40,7 @@ describe.each([
   ['firefox', 'chromium'],
 ] as const)('when %s waits in a call and %s opens the link', (first, second) => {
   it('should answer from the lobby without reaching A, and Join should only send that answer', async () => {
-    const { a, b } = await aWaitsBInLobby(first, second);
+    const { a, b } = await waitingAndInLobby(first, second);
     const prepared = await lobbyAnswer(b);
     expect(prepared.peerCount).toBe(1);
     // Nothing reached A: its connection still has no remote description and checks nothing.
@@ -72,7 +65,7 @@ describe.each([
 
 describe('when the person waiting reloads while the other is in the lobby', () => {
   it('should drop the answer made for the old page and call the new one', async () => {
-    const { a, b, link } = await aWaitsBInLobby('chromium', 'chromium');
+    const { a, b, link } = await waitingAndInLobby('chromium', 'chromium');
     await lobbyAnswer(b);
     // A's tab goes away and comes back: the same seat (resumed), a new page with a new offer.
     await a.page.goto('about:blank');

@@ -1,6 +1,12 @@
 import type { TestBrowser, UiTarget, UserPage } from './browsers';
 import { FAKE_SCREEN, installFakeScreen } from './fake-screen';
-import { CALL_DEADLINE_MS, waitForConnected, waitForMediaFlowing, waitForRemoteVideo } from './media-checks';
+import {
+  CALL_DEADLINE_MS,
+  rtcSnapshot,
+  waitForConnected,
+  waitForMediaFlowing,
+  waitForRemoteVideo,
+} from './media-checks';
 import { installRtcProbe, RTC_PROBE_TIMING, type RtcSnapshot } from './rtc-probe';
 import { waitUntil } from './wait';
 
@@ -198,6 +204,22 @@ export async function startTwoPartyCall(
   await b.open(withQuery(link, second.query ?? ''));
   await b.join();
   return { a, b, link };
+}
+
+/**
+ * A call as people usually make one: A starts it and waits in it (its offer made, so parked for the lobby), then B
+ * opens the link and stays in the lobby. Answers the link; B has not clicked Join.
+ */
+export async function aWaitsBInLobby(siteUrl: string, a: AppUser, b: AppUser, query: AppQuery): Promise<string> {
+  const link = await a.startCall(siteUrl, query);
+  await a.join();
+  await a.waitForText(UI.callStatus, 'Waiting');
+  // A's offer is made (and parked in the same step) well before B's page can load and ask for it.
+  await waitUntil(async () => (await rtcSnapshot(a.page))?.signalingState === 'have-local-offer', {
+    description: `${a.label}: its offer made`,
+  });
+  await b.open(withQuery(link, query));
+  return link;
 }
 
 /** The room link with the diagnostics query of the joining person (the room id stays in the fragment). */
