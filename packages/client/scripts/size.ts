@@ -10,8 +10,11 @@ import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-/** The whole app (JS + CSS) must gzip to at most this many bytes (25 KB, decimal as the comparison figures are). */
-export const CLIENT_GZIP_BUDGET_BYTES = 25_000;
+/**
+ * The initial load (JS + CSS) must gzip to at most this many bytes (32 KB, decimal as the comparison figures are): room
+ * enough that client code can stay plain; an optional feature that does not fit loads lazily as its own chunk.
+ */
+export const CLIENT_GZIP_BUDGET_BYTES = 32_000;
 
 const clientDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(clientDir, 'dist');
