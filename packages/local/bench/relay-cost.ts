@@ -267,7 +267,7 @@ function parseSizes(args: string[]): number[] {
 async function main(): Promise<void> {
   const sizes = parseSizes(process.argv.slice(2));
   const started = performance.now();
-  const system = await startLocalSystem({ turn: 'off', site: false, logLevel: 'SILENT' });
+  const system = await startLocalSystem({ access: 'open', turn: 'off', site: false, logLevel: 'SILENT' });
   const baseline = await startScanBroadcastService({
     tableName: system.tableName,
     dynamodbEndpoint: system.dynamodbEndpoint,

@@ -2,7 +2,7 @@
  * `pnpm dev`: the whole system on this machine — API Gateway stand-in with the real handlers, dynalite, coturn and
  * the client — and the URL to open in two tabs.
  *
- * Usage: pnpm dev [--port N] [--no-turn] [--chaos] [--dynamodb-endpoint URL] [--verbose]
+ * Usage: pnpm dev [--port N] [--no-turn] [--open] [--chaos] [--dynamodb-endpoint URL] [--verbose]
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHAOS } from './chaos';
@@ -15,6 +15,7 @@ const USAGE = `Usage: pnpm dev [options]
 
   --port N      serve the app on port N (default ${DEFAULT_SITE_PORT}, 0 for any free port)
   --no-turn     run without coturn (calls then need a direct path)
+  --open        anyone with the URL may call (access=open); by default only the owner and people they invite
   --chaos       delay, reorder and duplicate signaling messages (tests the client's resilience)
   --dynamodb-endpoint URL
                 use this DynamoDB-API server (e.g. AWS's DynamoDB Local, http://127.0.0.1:8000)
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string' },
       'no-turn': { type: 'boolean', default: false },
+      open: { type: 'boolean', default: false },
       chaos: { type: 'boolean', default: false },
       'dynamodb-endpoint': { type: 'string' },
       verbose: { type: 'boolean', default: false },
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     startLocalSystem({
       sitePort: port,
       turn: values['no-turn'] ? 'off' : 'auto',
+      access: values.open ? 'open' : 'private',
       logLevel: values.verbose ? 'INFO' : 'WARN',
       ...(values.chaos ? { chaos: DEFAULT_CHAOS } : {}),
       ...(values['dynamodb-endpoint'] ? { dynamodbEndpoint: values['dynamodb-endpoint'] } : {}),
@@ -69,12 +72,22 @@ async function main(): Promise<void> {
     ],
     ['turn', system.turn ? system.turnUrls.join('  ') : 'off — calls need a direct path'],
     ['chaos', values.chaos ? 'on (delay, reorder, duplicate)' : 'off'],
+    [
+      'access',
+      system.access === 'private' ? 'private: the owner link below, and the guest links it makes' : 'open to anyone',
+    ],
   ];
   console.error('');
   for (const [name, value] of rows) console.error(`  ${name.padEnd(10)} ${value}`);
   console.error('');
   // The one line a person (or a script) needs, on stdout.
-  console.log(system.siteUrl ? `Parley is running: open ${system.siteUrl} in two tabs.` : 'Parley is running.');
+  const owner = system.ownerLink();
+  if (owner) {
+    console.log(`Parley is running. Your owner link (keep it to yourself): ${owner}`);
+    console.error('Open it, start a call, and open the invitation link it shows in another browser or private window.');
+  } else {
+    console.log(system.siteUrl ? `Parley is running: open ${system.siteUrl} in two tabs.` : 'Parley is running.');
+  }
   console.error('Press Ctrl-C to stop.');
 
   let stopping = false;

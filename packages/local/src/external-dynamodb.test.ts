@@ -31,6 +31,7 @@ describe('when the local system is given an external DynamoDB-API endpoint', () 
   it('should create its own room table there, seat members in it, and delete only that table on stop', async () => {
     const system = await startLocalSystem({
       dynamodbEndpoint: server.endpoint,
+      access: 'open',
       turn: 'off',
       site: false,
       logLevel: 'SILENT',

@@ -2,7 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse, S
 import { type AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { API_GATEWAY_LIMITS } from '@parley/protocol';
-import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from '@parley/signaling';
+import {
+  type AuthorizerEvent,
+  type AuthorizerHandler,
+  type AuthorizerResult,
+  UNAUTHORIZED,
+  type WebSocketEvent,
+  type WebSocketHandler,
+  type WebSocketResult,
+} from '@parley/signaling';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { awsStyleId } from './aws-ids';
 import { ChaosPlanner, type ChaosSettings } from './chaos';
@@ -39,6 +47,19 @@ export interface WebSocketGatewayOptions {
   reportError?: (context: string, error: unknown) => void;
   /** Timestamps of each step a connection and its messages go through (benchmarks' timelines). Default: none. */
   trace?: GatewayTrace;
+  /** A `$connect` REQUEST authorizer, as API Gateway runs one (see {@link WebSocketAuthorizer}). Default: none. */
+  authorizer?: WebSocketAuthorizer;
+}
+
+/**
+ * A Lambda REQUEST authorizer on `$connect`. As on AWS: a handshake missing any identity source is refused with 401
+ * without invoking it; a thrown `Unauthorized` is 401, any other failure 500, a policy without an Allow 403; an Allow
+ * passes its `context` (plus `principalId`) to `$connect` and every later event as `requestContext.authorizer`.
+ */
+export interface WebSocketAuthorizer {
+  handler: AuthorizerHandler;
+  /** E.g. `route.request.querystring.ticket`, `route.request.header.Auth`. */
+  identitySource: readonly string[];
 }
 
 /** One step the gateway took, for timelines: `at` is epoch ms with sub-millisecond precision. */
@@ -96,6 +117,8 @@ interface Connection {
   remotePort: number | undefined;
   idleTimer: NodeJS.Timeout;
   lifetimeTimer: NodeJS.Timeout;
+  /** What the authorizer allowed, handed to every event of this connection. */
+  authorizer?: Record<string, unknown>;
   /** Set when the gateway closed the socket: `$disconnect` reports this code and reason. */
   closedByGateway?: { code: number; reason: string };
   closed: Promise<void>;
@@ -309,6 +332,7 @@ export class WebSocketGateway {
       connectedAt: number;
       sourceIp: string;
       userAgent: string;
+      authorizer?: Record<string, unknown>;
     },
   ): GatewayEvent['requestContext'] {
     const now = new Date();
@@ -326,7 +350,66 @@ export class WebSocketGateway {
       stage: this.stage,
       apiId: this.apiId,
       identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+      ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
     };
+  }
+
+  /**
+   * Runs the `$connect` authorizer, if any. Answers the context to hand to the connection's events, or refuses the
+   * handshake itself and answers undefined.
+   */
+  private async authorize(
+    socket: Duplex,
+    pending: { id: string; connectedAt: number; sourceIp: string; userAgent: string },
+    request: Pick<
+      GatewayEvent,
+      'headers' | 'multiValueHeaders' | 'queryStringParameters' | 'multiValueQueryStringParameters'
+    >,
+  ): Promise<Record<string, unknown> | 'no-authorizer' | undefined> {
+    const authorizer = this.options.authorizer;
+    if (!authorizer) return 'no-authorizer';
+    const lowerHeaders = Object.fromEntries(
+      Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    const present = authorizer.identitySource.every((source) => {
+      const query = /^route\.request\.querystring\.(.+)$/.exec(source);
+      if (query) return !!request.queryStringParameters?.[query[1] as string];
+      const header = /^route\.request\.header\.(.+)$/.exec(source);
+      if (header) return !!lowerHeaders[(header[1] as string).toLowerCase()];
+      return false;
+    });
+    if (!present) {
+      refuseHandshake(socket, 401, JSON.stringify({ message: UNAUTHORIZED }));
+      return undefined;
+    }
+    const event: AuthorizerEvent & Record<string, unknown> = {
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:local:000000000000:${this.apiId}/${this.stage}/$connect`,
+      ...request,
+      stageVariables: {},
+      requestContext: this.baseContext('$connect', 'CONNECT', pending),
+    };
+    let result: AuthorizerResult;
+    try {
+      result = await this.invoke(authorizer.handler, event);
+    } catch (error) {
+      if ((error as Error)?.message === UNAUTHORIZED) {
+        refuseHandshake(socket, 401, JSON.stringify({ message: UNAUTHORIZED }));
+      } else {
+        this.reportError('authorizer failed', error);
+        refuseHandshake(socket, 500, JSON.stringify({ message: 'Internal server error' }));
+      }
+      return undefined;
+    }
+    const statements = result?.policyDocument?.Statement ?? [];
+    const allowed =
+      statements.some((statement) => statement.Effect === 'Allow') &&
+      !statements.some((statement) => statement.Effect === 'Deny');
+    if (!allowed) {
+      refuseHandshake(socket, 403, JSON.stringify({ message: 'Forbidden' }));
+      return undefined;
+    }
+    return { ...(result.context ?? {}), principalId: result.principalId };
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -337,7 +420,13 @@ export class WebSocketGateway {
       refuseHandshake(socket, this.stopping ? 503 : 403, JSON.stringify({ message: 'Forbidden' }));
       return;
     }
-    const pending = {
+    const pending: {
+      id: string;
+      connectedAt: number;
+      sourceIp: string;
+      userAgent: string;
+      authorizer?: Record<string, unknown>;
+    } = {
       id: awsStyleId(),
       connectedAt: Date.now(),
       sourceIp: request.socket.remoteAddress ?? '',
@@ -364,6 +453,12 @@ export class WebSocketGateway {
         ? { queryStringParameters: query, multiValueQueryStringParameters: multiQuery }
         : {}),
     };
+    const authorized = await this.authorize(socket, pending, event);
+    if (authorized === undefined) return;
+    if (authorized !== 'no-authorizer') {
+      Object.assign(pending, { authorizer: authorized });
+      event.requestContext = this.baseContext('$connect', 'CONNECT', pending);
+    }
     const handler = this.options.routes.$connect;
     if (handler) {
       let result: WebSocketResult;
@@ -396,7 +491,13 @@ export class WebSocketGateway {
   private register(
     socket: WebSocket,
     rawSocket: Duplex,
-    pending: { id: string; connectedAt: number; sourceIp: string; userAgent: string },
+    pending: {
+      id: string;
+      connectedAt: number;
+      sourceIp: string;
+      userAgent: string;
+      authorizer?: Record<string, unknown>;
+    },
   ): void {
     const connection: Connection = {
       ...pending,
@@ -515,7 +616,7 @@ export class WebSocketGateway {
   }
 
   /** Invokes a handler like a Lambda integration: concurrently, with the integration timeout. */
-  private invoke(handler: WebSocketHandler, event: GatewayEvent): Promise<WebSocketResult> {
+  private invoke<E, R>(handler: (event: E) => Promise<R>, event: E): Promise<R> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

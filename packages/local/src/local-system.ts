@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { TURN_CREDENTIAL_TTL_SECONDS } from '@parley/protocol';
 import {
+  type AccessMode,
+  createOwnerKey,
+  DEFAULT_INVITE_VALIDITY_HOURS,
+  ownerLink,
+  TURN_CREDENTIAL_TTL_SECONDS,
+} from '@parley/protocol';
+import {
+  AUTHORIZER_ENTRY_POINT,
+  createAuthorizer,
   createSignalingHandlers,
   HANDLER_ENTRY_POINTS,
   type HandlerName,
@@ -59,6 +67,12 @@ export interface LocalSystemOptions {
   chaos?: Partial<ChaosSettings>;
   /** Clock of the handlers (tests move it). */
   now?: () => number;
+  /** `private` (default, as deployed): every socket needs a ticket; `open`: anyone (see README, Security model). */
+  access?: AccessMode;
+  /** The owner key of a private system; default: a fresh one per run (`pnpm dev` prints the owner link). */
+  ownerKey?: string;
+  /** How long a guest link works (default as deployed). */
+  inviteValidityHours?: number;
   /** Handler log level (Powertools: DEBUG, INFO, WARN, ERROR, SILENT). Default WARN: `pnpm dev` stays readable. */
   logLevel?: string;
   /** Where startup notes go (hints, build output). Default: stderr. */
@@ -82,6 +96,16 @@ export interface LocalSystem {
   turn: LocalTurn | undefined;
   /** TURN URLs handed to clients. */
   turnUrls: string[];
+  access: AccessMode;
+  /** The current owner key (private access). */
+  ownerKey(): string;
+  /** The site with the owner key in its fragment, as `pnpm owner-link` prints it for a deployment. */
+  ownerLink(): string | undefined;
+  /**
+   * Replaces the owner key, as `pnpm owner-link --rotate` does on AWS: tickets signed with the old one are refused
+   * from now on (the authorizer starts with a fresh key cache, as a new Lambda container would). Answers the new key.
+   */
+  rotateOwnerKey(): string;
   /** Stops everything it started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -95,6 +119,18 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((line: string) => console.error(line));
   const turnSecret = options.turnSecret ?? randomBytes(24).toString('base64url');
+  const access = options.access ?? 'private';
+  const inviteValidityHours = options.inviteValidityHours ?? DEFAULT_INVITE_VALIDITY_HOURS;
+  let ownerKey = options.ownerKey ?? createOwnerKey();
+  const accessConfig = {
+    access,
+    inviteValidityHours,
+    ownerKey: async () => ownerKey,
+    logLevel: options.logLevel ?? 'WARN',
+    ...(options.now ? { now: options.now } : {}),
+  };
+  // What the authorizer Lambda's entry file builds from its environment, built from the same config here.
+  let authorize = createAuthorizer(accessConfig);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stops.splice(0).reverse()) await stopOne().catch(() => undefined);
@@ -143,6 +179,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.chaos ? { chaos: options.chaos } : {}),
       ...(options.trace?.gateway ? { trace: options.trace.gateway } : {}),
+      ...(access === 'private'
+        ? {
+            authorizer: {
+              handler: (event, context) => authorize(event, context),
+              identitySource: AUTHORIZER_ENTRY_POINT.identitySource,
+            },
+          }
+        : {}),
     });
     stops.push(() => gateway.stop());
     handlers = createSignalingHandlers({
@@ -154,8 +198,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       turnUrls,
       turnCredentialTtlSeconds: options.turnCredentialTtlSeconds ?? TURN_CREDENTIAL_TTL_SECONDS,
       turnSecret: async () => turnSecret,
-      logLevel: options.logLevel ?? 'WARN',
-      ...(options.now ? { now: options.now } : {}),
+      ...accessConfig,
     });
 
     let site: StaticSite | undefined;
@@ -164,7 +207,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const root = typeof siteOption === 'object' ? siteOption.root : await ensureClientBuilt(log);
       site = await startStaticSite({
         root,
-        siteConfig: { signalingUrl: gateway.url },
+        siteConfig: { signalingUrl: gateway.url, access, inviteValidityHours },
         host,
         port: options.sitePort ?? 0,
       });
@@ -180,6 +223,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       gateway,
       turn,
       turnUrls,
+      access,
+      ownerKey: () => ownerKey,
+      ownerLink: () => (site && access === 'private' ? ownerLink(site.url, ownerKey) : undefined),
+      rotateOwnerKey: () => {
+        ownerKey = createOwnerKey();
+        authorize = createAuthorizer(accessConfig);
+        return ownerKey;
+      },
       stop,
     };
   } catch (error) {

@@ -141,7 +141,13 @@ async function sendBad(raw: string): Promise<ServerMessage> {
 }
 
 beforeAll(async () => {
-  system = await startLocalSystem({ turn: 'off', turnSecret: 'hostile', logLevel: 'SILENT', site: false });
+  system = await startLocalSystem({
+    access: 'open',
+    turn: 'off',
+    turnSecret: 'hostile',
+    logLevel: 'SILENT',
+    site: false,
+  });
   documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: system.dynamodbEndpoint,

@@ -62,6 +62,8 @@ async function tableSnapshot() {
 
 beforeAll(async () => {
   system = await startLocalSystem({
+    // Membership and relay, the same in both access modes; tickets are covered by access.integration.test.ts.
+    access: 'open',
     turn: 'off',
     turnSecret: TURN_SECRET,
     turnUrls: ['turn:127.0.0.1:3478?transport=udp'],
@@ -301,11 +303,11 @@ describe('when a signaling socket drops', () => {
 });
 
 describe('when a member vanished without $disconnect', () => {
-  it('should prune it on GoneException and tell the sender it left', async () => {
+  it('should hold its seat for the resume grace on GoneException, tell the sender to wait, and free it only after', async () => {
     const roomId = createRoomId();
     const b = await connect();
     const joinedB = await b.join(roomId);
-    // A seat whose socket no longer exists, as a lost $disconnect leaves it behind.
+    // A seat whose socket no longer exists, as a network blip leaves it before its $disconnect has run.
     await documents.send(
       new PutCommand({
         TableName: system.tableName,
@@ -323,9 +325,49 @@ describe('when a member vanished without $disconnect', () => {
       }),
     );
     const id = b.send({ type: 'signal', to: 'GhostGhostGhost0', data: { kind: 'candidate', candidate: null } });
-    expect(await b.next('peer-left')).toEqual({ type: 'peer-left', memberId: 'GhostGhostGhost0', reason: 'gone' });
+    expect(await b.next('error', id)).toMatchObject({ code: 'peer-unavailable' });
+    const held = (await roomItems(roomId)).find((item) => item.memberId === 'GhostGhostGhost0');
+    expect(held).toBeDefined();
+    expect(held?.connectionId).toBeUndefined();
+    expect(held?.expiresAt).toBe(Math.floor(clock / 1000) + RESUME_GRACE_SECONDS);
+    expect(b.received.some((m) => m.type === 'peer-left')).toBe(false);
+    // It did not come back: the next keepalive after the grace tells the sender it is gone for good.
+    clock += (RESUME_GRACE_SECONDS + 1) * 1000;
+    await b.sync();
+    expect(await b.next('peer-left')).toEqual({ type: 'peer-left', memberId: 'GhostGhostGhost0', reason: 'expired' });
     expect((await roomItems(roomId)).map((item) => item.memberId)).toEqual([joinedB.memberId]);
-    expect(b.received.some((m) => m.type === 'error' && m.ref === id)).toBe(false);
+  });
+
+  it('should let a member whose socket dropped while the other signalled resume its seat', async () => {
+    const { roomId, a, b, joinedB } = await pair();
+    const bConnection = system.gateway.connectionIdOf(b.socket);
+    expect(bConnection).toBeDefined();
+    // B's network drops (no close frame) while A is in the middle of sending candidates.
+    const sent = Array.from({ length: 20 }, (_, index) =>
+      a.send({
+        type: 'signal',
+        roomId,
+        to: joinedB.memberId,
+        data: {
+          kind: 'candidate',
+          candidate: { candidate: `candidate:${index} 1 udp 1 192.0.2.1 ${9000 + index} typ host` },
+        },
+      }),
+    );
+    system.gateway.dropConnection(bConnection as string);
+    // Once B's seat is unbound ($disconnect, or a relay that found the socket gone), every signal has been handled.
+    const deadline = Date.now() + 5_000;
+    while ((await roomItems(roomId)).some((item) => item.memberId === joinedB.memberId && item.connectionId)) {
+      if (Date.now() > deadline) throw new Error("B's seat was never unbound");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await a.sync();
+    expect(sent).toHaveLength(20);
+    expect(a.received.filter((m) => m.type === 'peer-left')).toEqual([]);
+    const again = await connect();
+    const resumed = await again.join(roomId, { resume: { memberId: joinedB.memberId, token: joinedB.resumeToken } });
+    expect(resumed.resumed).toBe(true);
+    expect(await a.next('peer-resumed')).toEqual({ type: 'peer-resumed', memberId: joinedB.memberId });
   });
 
   it('should not let a ghost keep the room full', async () => {

@@ -21,6 +21,10 @@ export const ERROR_CODES = [
   'already-joined',
   /** Both seats of the room are taken. */
   'room-full',
+  /** The invitation (ticket) this connection was opened with is for another room. */
+  'wrong-room',
+  /** Someone holds a seat in this call with the same invitation link (a guest link admits one person). */
+  'ticket-in-use',
   /** The addressed member is not in your room (or is you). */
   'unknown-peer',
   /** The addressed member is reconnecting; try again after `peer-resumed`. */

@@ -18,8 +18,20 @@ export const MAX_BATCHED_CANDIDATES = 32;
 /** Request ids are echoed back in replies and errors; they are short and opaque. */
 export const MAX_REQUEST_ID_LENGTH = 64;
 
-/** Display names shown to the other side ("Guest" when absent). */
+/** Display names shown to the other side ("Guest" when absent), counted in characters a person sees (graphemes). */
 export const MAX_NAME_LENGTH = 40;
+
+/** …and in bytes, so that 40 "characters" stacked with combining marks cannot make a name of kilobytes. */
+export const MAX_NAME_BYTES = 256;
+
+/**
+ * A parked offer's SDP (see `park`). A seat item is billed per started KB on every write, so a 32 KB offer would make
+ * each seat write cost 32 write units; the app's real offers are measured in the README (Security model).
+ */
+export const MAX_PARKED_OFFER_BYTES = 8 * 1024;
+
+/** Text from a request echoed in an error reply: enough to recognise the input, never an amplifier. */
+export const MAX_ECHOED_CHARS = 120;
 
 /** Random bytes in a room id: 128 bits makes it unguessable. */
 export const ROOM_ID_BYTES = 16;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { ERROR_CODES } from './errors';
-import { MAX_BATCHED_CANDIDATES, MAX_NAME_LENGTH, MAX_REQUEST_ID_LENGTH } from './limits';
+import { MAX_BATCHED_CANDIDATES, MAX_NAME_BYTES, MAX_NAME_LENGTH, MAX_REQUEST_ID_LENGTH } from './limits';
 import { MEMBER_ID_PATTERN, RESUME_TOKEN_PATTERN, ROOM_ID_PATTERN } from './room-id';
 
 /*
@@ -13,7 +13,13 @@ const RequestId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_REQUEST_ID_
 export const RoomId = v.pipe(v.string(), v.regex(ROOM_ID_PATTERN, 'a room id is 22 base64url characters'));
 export const MemberId = v.pipe(v.string(), v.regex(MEMBER_ID_PATTERN, 'a member id is 16 base64url characters'));
 const ResumeToken = v.pipe(v.string(), v.regex(RESUME_TOKEN_PATTERN));
-const DisplayName = v.pipe(v.string(), v.trim(), v.maxLength(MAX_NAME_LENGTH));
+/** Counted as a person sees it (40 emoji are 40 characters), and bounded in bytes too. */
+const DisplayName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxGraphemes(MAX_NAME_LENGTH, `a name is at most ${MAX_NAME_LENGTH} characters`),
+  v.maxBytes(MAX_NAME_BYTES, `a name is at most ${MAX_NAME_BYTES} bytes`),
+);
 export const Role = v.picklist(['polite', 'impolite']);
 
 /** A session description, as `RTCSessionDescriptionInit`. The server never looks inside the SDP. */
@@ -219,3 +225,5 @@ export type PeerLeftMessage = v.InferOutput<typeof PeerLeftMessage>;
 export type RelayedSignalMessage = v.InferOutput<typeof RelayedSignalMessage>;
 export type TurnCredentialsMessage = v.InferOutput<typeof TurnCredentialsMessage>;
 export type ErrorMessage = v.InferOutput<typeof ErrorMessage>;
+/** An offer parked with a seat, as its member would relay it (`park`, `joined.offer`, `room.offer`). */
+export type ParkedSignal = NonNullable<JoinedMessage['offer']>;

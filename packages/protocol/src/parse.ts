@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { ErrorCode } from './errors';
-import { MAX_MESSAGE_BYTES, MAX_REQUEST_ID_LENGTH, PROTOCOL_VERSION } from './limits';
+import { MAX_ECHOED_CHARS, MAX_MESSAGE_BYTES, MAX_REQUEST_ID_LENGTH, PROTOCOL_VERSION } from './limits';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, ServerMessage } from './messages';
 import { isRoomId } from './room-id';
 
@@ -14,6 +14,11 @@ function refOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const id = (value as { id?: unknown }).id;
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_REQUEST_ID_LENGTH ? id : undefined;
+}
+
+/** Input quoted back in an error, cut to MAX_ECHOED_CHARS: an error is never larger than what caused it. */
+export function echoed(text: string): string {
+  return text.length <= MAX_ECHOED_CHARS ? text : `${text.slice(0, MAX_ECHOED_CHARS)}…`;
 }
 
 function fail(code: ErrorCode, message: string, ref?: string): Parsed<never> {
@@ -46,14 +51,14 @@ export function parseClientMessage(raw: string | undefined | null): Parsed<Clien
   if (!result.success) {
     const issue = result.issues[0];
     const path = issue.path?.map((p) => String(p.key)).join('.') || 'message';
-    return fail('bad-message', `Invalid "${type}" message: ${path}: ${issue.message}`, ref);
+    return fail('bad-message', `Invalid "${type}" message: ${echoed(path)}: ${echoed(issue.message)}`, ref);
   }
   const message = result.output;
   if (message.type === 'join') {
     if (message.v !== PROTOCOL_VERSION) {
       return fail(
         'unsupported-version',
-        `This server speaks protocol version ${PROTOCOL_VERSION}, not ${message.v}.`,
+        `This server speaks protocol version ${PROTOCOL_VERSION}, not ${echoed(String(message.v))}.`,
         ref,
       );
     }

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { TICKET_QUERY_PARAMETER } from '@parley/protocol';
 
 /**
  * The Lambda handlers and the WebSocket routes they serve, defined once: the CDK stack creates one function and
@@ -11,6 +12,17 @@ export const HANDLER_ENTRY_POINTS = {
 } as const;
 
 export type HandlerName = keyof typeof HANDLER_ENTRY_POINTS;
+
+/**
+ * The `$connect` Lambda authorizer of a private deployment (REQUEST type): it checks the ticket before a socket
+ * exists. API Gateway refuses a handshake without the identity source (401) without invoking it; the local stand-in
+ * does the same with the same file.
+ */
+export const AUTHORIZER_ENTRY_POINT = {
+  file: fileURLToPath(new URL('./handlers/authorize.ts', import.meta.url)),
+  /** Where the ticket is: the query string of the WebSocket URL (`?ticket=…`). */
+  identitySource: [`route.request.querystring.${TICKET_QUERY_PARAMETER}`],
+} as const;
 
 /** Every message carries its kind in `type`; no route matches it, so all go to `$default` (one validating handler). */
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.type';
@@ -31,4 +43,12 @@ export const SIGNALING_ENV = {
   turnCredentialTtlSeconds: 'TURN_CREDENTIAL_TTL_SECONDS',
   /** DynamoDB endpoint override (local runtime only). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** `private` (default) or `open` (see @parley/protocol's access.ts). */
+  accessMode: 'ACCESS_MODE',
+  /** ARN of the Secrets Manager secret holding the owner key (AWS). */
+  ownerKeySecretArn: 'OWNER_KEY_SECRET_ARN',
+  /** The owner key itself (local runtime only; never set on AWS). */
+  ownerKey: 'OWNER_KEY',
+  /** The longest a guest ticket may be valid, in hours. */
+  inviteValidityHours: 'INVITE_VALIDITY_HOURS',
 } as const;

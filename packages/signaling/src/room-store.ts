@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Role } from '@parley/protocol';
+import type { ParkedSignal, Role } from '@parley/protocol';
 import { connectionKey, ROOM_TABLE_SCHEMA, roomPartition, seatKey } from './table-schema';
 
 /** A seat of a room: who holds it, through which socket (none while its owner reconnects), until when. */
@@ -24,8 +24,10 @@ export interface Seat {
   joinedAt: number;
   /** Epoch seconds; the seat counts as empty after this (also the table's TTL attribute). */
   expiresAt: number;
-  /** The offer its member parked while waiting alone: `{ id, data }` as JSON (see the `park` message). */
-  parked?: string;
+  /** The offer its member parked while waiting alone (see the `park` message); stored as JSON. */
+  parked?: ParkedSignal;
+  /** The invitation (ticket id) the seat was taken with, on a private deployment: one seat per guest link. */
+  ticketId?: string;
 }
 
 /** Maps a WebSocket connection to the seat it holds. */
@@ -46,9 +48,17 @@ function lostRace(error: unknown): boolean {
   );
 }
 
+/** The item for a seat: its key, and the parked offer as JSON. */
+function toItem(seat: Seat): Record<string, unknown> {
+  const { parked, ...rest } = seat;
+  return { ...seatKey(seat.roomId, seat.seat), ...rest, ...(parked ? { parked: JSON.stringify(parked) } : {}) };
+}
+
+/** A seat as stored: the parked offer is one JSON string attribute (the server never looks inside it). */
 function toSeat(item: Record<string, unknown>): Seat {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as unknown as Seat;
+  const { pk: _pk, sk: _sk, parked, ...rest } = item;
+  const seat = rest as unknown as Seat;
+  return typeof parked === 'string' ? { ...seat, parked: JSON.parse(parked) as ParkedSignal } : seat;
 }
 
 /** All DynamoDB access of the signaling service. Room members are read with one Query on the room's partition. */
@@ -84,7 +94,7 @@ export class RoomStore {
       const result = await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...seatKey(seat.roomId, seat.seat), ...seat },
+          Item: toItem(seat),
           ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
           ExpressionAttributeNames: { '#ttl': TTL },
           ExpressionAttributeValues: { ':now': nowSeconds },
@@ -140,8 +150,10 @@ export class RoomStore {
   }
 
   /** Leaves an offer with a seat still held through `connectionId`, replacing any parked before. */
-  async parkOffer(roomId: string, seat: number, connectionId: string, parked: string): Promise<boolean> {
-    return this.conditionalUpdate(roomId, seat, 'SET parked = :parked', connectionId, { ':parked': parked });
+  async parkOffer(roomId: string, seat: number, connectionId: string, parked: ParkedSignal): Promise<boolean> {
+    return this.conditionalUpdate(roomId, seat, 'SET parked = :parked', connectionId, {
+      ':parked': JSON.stringify(parked),
+    });
   }
 
   /** Removes the offer a member parked (someone joined: it was for them). */

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
+import { echoed, PROTOCOL_VERSION, parseClientMessage } from '@parley/protocol';
+import { admissionOf } from './authorizer';
 import type { SignalingConfig } from './config';
 import type { WebSocketEvent, WebSocketHandler } from './handlers/types';
 import { PeerGateway } from './peer-gateway';
@@ -47,28 +48,39 @@ export function createSignalingHandlers(config: SignalingConfig): {
     serviceName: 'parley-signaling',
     logLevel: (config.logLevel ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO') as 'INFO',
   });
-  const service = new RoomService({
-    store: new RoomStore(dynamodb, config.tableName),
-    peers: new PeerGateway(management),
-    now,
-    issueTurn: async (memberId) =>
-      issueTurnCredentials({
-        secret: await config.turnSecret(),
-        memberId,
-        turnUrls: config.turnUrls,
-        ttlSeconds: config.turnCredentialTtlSeconds,
-        nowMs: now(),
-      }),
-  });
+  const service = new RoomService(
+    {
+      store: new RoomStore(dynamodb, config.tableName),
+      peers: new PeerGateway(management),
+      now,
+      issueTurn: async (label) =>
+        issueTurnCredentials({
+          secret: await config.turnSecret(),
+          label,
+          turnUrls: config.turnUrls,
+          ttlSeconds: config.turnCredentialTtlSeconds,
+          nowMs: now(),
+        }),
+    },
+    config.access,
+  );
 
   const connect: WebSocketHandler = async (event) => {
     // Clients may state their protocol version up front; refusing the handshake beats a confusing session.
     const version = event.queryStringParameters?.v;
     if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
-      logger.info('connect refused', { connectionId: event.requestContext.connectionId, version });
+      logger.info('connect refused', { connectionId: event.requestContext.connectionId, version: echoed(version) });
       return { statusCode: 400, body: `This server speaks protocol version ${PROTOCOL_VERSION}.` };
     }
-    logger.info('connect', { connectionId: event.requestContext.connectionId });
+    const admission = admissionOf(event.requestContext.authorizer);
+    if (config.access === 'private' && !admission) {
+      // Only reachable if the authorizer were detached from the route: refuse rather than open the door.
+      logger.error('connect without an admission on a private deployment', {
+        connectionId: event.requestContext.connectionId,
+      });
+      return { statusCode: 403, body: 'This Parley is private.' };
+    }
+    logger.info('connect', { connectionId: event.requestContext.connectionId, role: admission?.role });
     return OK;
   };
 
@@ -93,7 +105,8 @@ export function createSignalingHandlers(config: SignalingConfig): {
         logger.info('rejected', { connectionId, code: parsed.code });
         return OK;
       }
-      const outcome = await service.handle(connectionId, parsed.message);
+      const admission = admissionOf(event.requestContext.authorizer);
+      const outcome = await service.handle(connectionId, parsed.message, admission);
       const room = parsed.message.type === 'join' ? { room: await roomTag(parsed.message.roomId) } : {};
       logger.info('message', { connectionId, type: parsed.message.type, outcome, ms: now() - started, ...room });
     } catch (error) {

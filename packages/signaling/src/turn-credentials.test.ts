@@ -7,7 +7,7 @@ const turnUrls = ['turn:203.0.113.7:3478?transport=udp', 'turn:203.0.113.7:3478?
 describe('issueTurnCredentials', () => {
   const grant = issueTurnCredentials({
     secret: 's3cret',
-    memberId: 'AAAAAAAAAAAAAAAA',
+    label: 'AAAAAAAAAAAAAAAA',
     turnUrls,
     ttlSeconds: 7200,
     nowMs: 1_700_000_000_500,
@@ -30,8 +30,8 @@ describe('issueTurnCredentials', () => {
   });
 
   it('should give no servers when no TURN server is configured', () => {
-    expect(
-      issueTurnCredentials({ secret: 'x', memberId: 'm', turnUrls: [], ttlSeconds: 1, nowMs: 0 }).iceServers,
-    ).toEqual([]);
+    expect(issueTurnCredentials({ secret: 'x', label: 'm', turnUrls: [], ttlSeconds: 1, nowMs: 0 }).iceServers).toEqual(
+      [],
+    );
   });
 });

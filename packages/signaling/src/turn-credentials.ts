@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { IceServer } from '@parley/protocol';
 
-/** Short-lived TURN credentials for one member, in the shape the client hands to RTCPeerConnection. */
+/** Short-lived TURN credentials for one caller, in the shape the client hands to RTCPeerConnection. */
 export interface TurnGrant {
   iceServers: IceServer[];
   /** Epoch ms after which coturn refuses them. */
@@ -10,12 +10,13 @@ export interface TurnGrant {
 
 /**
  * Issues TURN REST API credentials (the scheme coturn's `use-auth-secret` checks): the username is
- * `<expiry epoch seconds>:<member id>` and the password is base64(HMAC-SHA1(secret, username)). Nothing is stored:
+ * `<expiry epoch seconds>:<label>` (the ticket id on a private deployment, the member id on an open one) and the password is base64(HMAC-SHA1(secret, username)). Nothing is stored:
  * coturn recomputes the HMAC and checks the expiry itself.
  */
 export function issueTurnCredentials(options: {
   secret: string;
-  memberId: string;
+  /** Who the credentials are for; coturn's per-user quota counts by it. */
+  label: string;
   turnUrls: readonly string[];
   ttlSeconds: number;
   nowMs: number;
@@ -23,7 +24,7 @@ export function issueTurnCredentials(options: {
   const expiry = Math.floor(options.nowMs / 1000) + options.ttlSeconds;
   const iceExpiresAt = expiry * 1000;
   if (options.turnUrls.length === 0) return { iceServers: [], iceExpiresAt };
-  const username = `${expiry}:${options.memberId}`;
+  const username = `${expiry}:${options.label}`;
   const credential = createHmac('sha1', options.secret).update(username).digest('base64');
   return {
     // The TURN server answers STUN too, so the same host gives server-reflexive candidates for a direct path.

@@ -16,6 +16,8 @@ export interface WebSocketEvent {
     messageDirection?: 'IN';
     disconnectStatusCode?: number;
     disconnectReason?: string;
+    /** What the `$connect` authorizer returned as context (private deployments), on every event of the connection. */
+    authorizer?: Record<string, unknown> | null;
   };
   body?: string;
   isBase64Encoded?: boolean;
@@ -31,3 +33,27 @@ export interface WebSocketResult {
 }
 
 export type WebSocketHandler = (event: WebSocketEvent, context?: unknown) => Promise<WebSocketResult>;
+
+/** The event of a WebSocket `$connect` REQUEST authorizer (the subset we use). */
+export interface AuthorizerEvent {
+  type: 'REQUEST';
+  /** `arn:aws:execute-api:{region}:{account}:{api}/{stage}/$connect` */
+  methodArn: string;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  requestContext: WebSocketEvent['requestContext'];
+}
+
+/** An authorizer's answer: an IAM policy allowing or denying the connect, and context for the routes. */
+export interface AuthorizerResult {
+  principalId: string;
+  policyDocument: {
+    Version: '2012-10-17';
+    Statement: { Action: 'execute-api:Invoke'; Effect: 'Allow' | 'Deny'; Resource: string }[];
+  };
+  /** Flat string values: API Gateway hands them to every route as `requestContext.authorizer`. */
+  context?: Record<string, string>;
+}
+
+/** An authorizer throws `Unauthorized` (401) or answers a Deny policy (403) to refuse. */
+export type AuthorizerHandler = (event: AuthorizerEvent, context?: unknown) => Promise<AuthorizerResult>;
