@@ -1,4 +1,5 @@
-import { MAX_NAME_LENGTH } from './limits';
+import { clampDisplayName } from './display-name';
+import { MAX_NAME_BYTES } from './limits';
 import { isRoomId, randomToken } from './room-id';
 
 /*
@@ -42,8 +43,8 @@ export const TICKET_ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
 /** A key id is the first 48 bits of SHA-256(owner key): enough to tell a rotated key from the current one. */
 const KEY_ID_CHARS = 8;
 
-/** Longer than any ticket we sign (≈ 320 characters with a 40-character name); anything longer is refused unread. */
-export const MAX_TICKET_CHARS = 640;
+/** Longer than any ticket we sign (≈ 1,100 characters with the longest name); anything longer is refused unread. */
+export const MAX_TICKET_CHARS = 1_500;
 
 export type TicketRole = 'owner' | 'guest';
 
@@ -142,7 +143,7 @@ export async function signTicket(
   owner: OwnerKey,
   claims: { room: string; role: TicketRole; exp: number; tid?: string; by?: string },
 ): Promise<string> {
-  const by = claims.by?.trim();
+  const by = claims.by === undefined ? undefined : clampDisplayName(claims.by);
   const full: TicketClaims = {
     v: 1,
     kid: owner.kid,
@@ -150,7 +151,7 @@ export async function signTicket(
     role: claims.role,
     tid: claims.tid ?? createTicketId(),
     exp: claims.exp,
-    ...(by ? { by: [...by].slice(0, MAX_NAME_LENGTH).join('') } : {}),
+    ...(by ? { by } : {}),
   };
   const body = base64url(encoder.encode(JSON.stringify(full)));
   const signature = await globalThis.crypto.subtle.sign('HMAC', owner.key, encoder.encode(body));
@@ -170,7 +171,7 @@ function isClaims(value: unknown): value is TicketClaims {
     typeof c.tid === 'string' &&
     TICKET_ID_PATTERN.test(c.tid) &&
     Number.isSafeInteger(c.exp) &&
-    (c.by === undefined || (typeof c.by === 'string' && [...c.by].length <= MAX_NAME_LENGTH))
+    (c.by === undefined || (typeof c.by === 'string' && c.by.length <= MAX_NAME_BYTES))
   );
 }
 
@@ -223,13 +224,18 @@ export function ticketValidityLimits(inviteValidityHours: number): Record<Ticket
   return { owner: OWNER_TICKET_VALIDITY_SECONDS, guest: inviteValidityHours * 60 * 60 };
 }
 
-/** The query parameter of the signaling URL that carries the ticket (the `$connect` authorizer's identity source). */
+/** The query parameters of the signaling URL the `$connect` authorizer reads (its identity sources). */
 export const TICKET_QUERY_PARAMETER = 'ticket';
+export const ROOM_QUERY_PARAMETER = 'room';
 
-/** The signaling URL with a ticket: `wss://…/v1?ticket=…`. */
-export function signalingUrlWithTicket(signalingUrl: string, ticket: string | undefined): string {
+/**
+ * The signaling URL for a room: `wss://…/v1?room=…&ticket=…`. Naming the room lets the authorizer refuse a ticket for
+ * another room before a socket exists; without a ticket (an open deployment) the URL is left as it is.
+ */
+export function signalingUrlWithTicket(signalingUrl: string, room: string, ticket: string | undefined): string {
   if (!ticket) return signalingUrl;
   const url = new URL(signalingUrl);
+  url.searchParams.set(ROOM_QUERY_PARAMETER, room);
   url.searchParams.set(TICKET_QUERY_PARAMETER, ticket);
   return url.toString();
 }

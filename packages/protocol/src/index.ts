@@ -1,4 +1,5 @@
 export * from './access';
+export * from './display-name';
 export * from './errors';
 export * from './limits';
 export * from './messages';

@@ -21,8 +21,11 @@ export const MAX_REQUEST_ID_LENGTH = 64;
 /** Display names shown to the other side ("Guest" when absent), counted in characters a person sees (graphemes). */
 export const MAX_NAME_LENGTH = 40;
 
-/** …and in bytes, so that 40 "characters" stacked with combining marks cannot make a name of kilobytes. */
-export const MAX_NAME_BYTES = 256;
+/**
+ * …and in bytes, so that 40 "characters" stacked with combining marks cannot make a name of kilobytes: 16 bytes per
+ * character leaves room for 40 of the longest common emoji (e.g. 👩🏽‍💻, 15 bytes).
+ */
+export const MAX_NAME_BYTES = MAX_NAME_LENGTH * 16;
 
 /**
  * A parked offer's SDP (see `park`). A seat item is billed per started KB on every write, so a 32 KB offer would make

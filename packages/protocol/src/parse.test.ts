@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits';
+import { MAX_ECHOED_CHARS, MAX_MESSAGE_BYTES, MAX_NAME_LENGTH, PROTOCOL_VERSION } from './limits';
 import { parseClientMessage, parseServerMessage } from './parse';
 import { createRoomId, isRoomId } from './room-id';
 
@@ -28,6 +28,22 @@ describe('parseClientMessage', () => {
   it('should name the offending request in its error', () => {
     const parsed = parseClientMessage(JSON.stringify({ type: 'join', id: 'r2', v: PROTOCOL_VERSION, roomId: 'nope' }));
     expect(parsed).toMatchObject({ ok: false, code: 'bad-room-id', ref: 'r2' });
+  });
+
+  it('should count a display name as a person sees it: 40 emoji fit, 41 do not', () => {
+    const join = (name: string) =>
+      parseClientMessage(JSON.stringify({ type: 'join', v: PROTOCOL_VERSION, roomId, name }));
+    expect(join('👩🏽‍💻'.repeat(MAX_NAME_LENGTH))).toMatchObject({ ok: true });
+    expect(join('😀'.repeat(MAX_NAME_LENGTH + 1))).toMatchObject({ ok: false, code: 'bad-message' });
+    // Forty "characters" piled with combining marks are still refused: a name is bounded in bytes too.
+    expect(join(`a${'\u0301'.repeat(400)}`)).toMatchObject({ ok: false, code: 'bad-message' });
+  });
+
+  it('should never answer with an error larger than a short quote of the input', () => {
+    const key = 'k'.repeat(30_000);
+    const parsed = parseClientMessage(JSON.stringify({ type: 'ping', [key]: 1 }));
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.message.length).toBeLessThan(4 * MAX_ECHOED_CHARS);
   });
 
   it('should accept a signal that names its room, and one that does not', () => {

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
+  ROOM_QUERY_PARAMETER,
   readTicket,
   TICKET_QUERY_PARAMETER,
   type TicketRole,
@@ -42,8 +43,8 @@ function policy(effect: 'Allow' | 'Deny', resource: string, context?: Record<str
 }
 
 /**
- * The `$connect` authorizer of a private deployment: checks the ticket in the query string against the owner key.
- * No ticket: 401 (API Gateway already refuses that without invoking us; we do the same if it ever does). A bad one:
+ * The `$connect` authorizer of a private deployment: checks the ticket in the query string against the owner key,
+ * and that it is for the room the URL names. No ticket: 401 (API Gateway already refuses that without invoking us; we do the same if it ever does). A bad one:
  * a Deny policy (403). A good one: Allow, with the ticket's room, role and id as context for every route.
  */
 export function createAuthorizer(config: AccessConfig): AuthorizerHandler {
@@ -71,6 +72,10 @@ export function createAuthorizer(config: AccessConfig): AuthorizerHandler {
       return policy('Deny', event.methodArn);
     }
     const { room, role, tid, exp } = check.claims;
+    if (event.queryStringParameters?.[ROOM_QUERY_PARAMETER] !== room) {
+      logger.info('connect refused', { connectionId, reason: 'other-room' });
+      return policy('Deny', event.methodArn);
+    }
     logger.info('connect admitted', { connectionId, role, ticket: tid });
     return policy('Allow', event.methodArn, { room, role, tid, exp: String(exp) });
   };

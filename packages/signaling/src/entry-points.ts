@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { TICKET_QUERY_PARAMETER } from '@parley/protocol';
+import { ROOM_QUERY_PARAMETER, TICKET_QUERY_PARAMETER } from '@parley/protocol';
 
 /**
  * The Lambda handlers and the WebSocket routes they serve, defined once: the CDK stack creates one function and
@@ -20,8 +20,11 @@ export type HandlerName = keyof typeof HANDLER_ENTRY_POINTS;
  */
 export const AUTHORIZER_ENTRY_POINT = {
   file: fileURLToPath(new URL('./handlers/authorize.ts', import.meta.url)),
-  /** Where the ticket is: the query string of the WebSocket URL (`?ticket=…`). */
-  identitySource: [`route.request.querystring.${TICKET_QUERY_PARAMETER}`],
+  /** Where the ticket and its room are: the query string of the WebSocket URL (`?room=…&ticket=…`). */
+  identitySource: [
+    `route.request.querystring.${TICKET_QUERY_PARAMETER}`,
+    `route.request.querystring.${ROOM_QUERY_PARAMETER}`,
+  ],
 } as const;
 
 /** Every message carries its kind in `type`; no route matches it, so all go to `$default` (one validating handler). */
