@@ -1,11 +1,13 @@
 import {
   type IceServer,
   type JoinedMessage,
+  MAX_PARKED_OFFER_BYTES,
   parseServerMessage,
   type RoomMessage,
   randomToken,
   type ServerMessage,
   type SignalPayload,
+  scrubOfferAddresses,
 } from '@parley/protocol';
 import { type CallOptions, iceConfiguration } from './call-options';
 import { createFileSink } from './file-sink';
@@ -107,12 +109,25 @@ let warmSocket: WebSocket | undefined;
 /**
  * Opens a signaling socket for the next call to use (closing one opened before and not used), and looks into the
  * room through it (`peek`): `seen` hears who is there, and the offer of someone waiting, to answer ahead of Join.
+ * `refused` hears when the socket closed before it opened: the server refused the link, or cannot be reached.
  */
-export function warmUpSignaling(url: string, roomId: string, seen: (room: RoomMessage) => void): void {
+export function warmUpSignaling(
+  url: string,
+  roomId: string,
+  seen: (room: RoomMessage) => void,
+  refused: () => void,
+): void {
   warmSocket?.close();
   const socket = new WebSocket(url);
   warmSocket = socket;
-  socket.onopen = () => socket.send(JSON.stringify({ type: 'peek', roomId }));
+  let opened = false;
+  socket.onopen = () => {
+    opened = true;
+    socket.send(JSON.stringify({ type: 'peek', roomId }));
+  };
+  socket.onclose = () => {
+    if (!opened && warmSocket === socket) refused();
+  };
   socket.onmessage = (event) => {
     const message = parseServerMessage(event.data);
     if (message?.type === 'room') seen(message);
@@ -180,6 +195,10 @@ export class CallSession {
       onStatus: (s) => this.#onSignalingStatus(s),
       onFatal: (e) => {
         this.#events.problem(signalingProblem(e.code));
+        this.#end();
+      },
+      onRefused: () => {
+        this.#events.problem('link-refused');
         this.#end();
       },
       log: (line) => this.#events.log(`signaling: ${line}`),
@@ -402,10 +421,13 @@ export class CallSession {
         this.#events.log(`→ ${describeSignal(data)}`);
         if (peer.memberId) return this.#signaling.signal(peer.memberId, data, id);
         peer.held.push([data, id]);
-        // Waiting alone with our offer: leave it (without candidates: no addresses) for whoever is about to join.
+        // Waiting alone with our offer: leave it (without any address or port) for whoever is about to join. One
+        // the server would refuse as too large simply goes the normal way, after the join.
         if (data.kind === 'description' && data.description.type === 'offer' && !peer.answers) {
-          const sdp = data.description.sdp?.replace(/a=(end-of-)?candidate.*\r\n/g, '') ?? '';
-          this.#signaling.park({ kind: 'description', description: { type: 'offer', sdp } }, id);
+          const sdp = scrubOfferAddresses(data.description.sdp ?? '');
+          if (new TextEncoder().encode(sdp).length <= MAX_PARKED_OFFER_BYTES) {
+            this.#signaling.park({ kind: 'description', description: { type: 'offer', sdp } }, id);
+          }
         }
       },
       log: (line) => this.#events.log(`negotiation: ${line}`),

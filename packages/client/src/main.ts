@@ -1,19 +1,22 @@
 import './styles.css';
-import { createRoomId } from '@parley/protocol';
+import { createRoomId, type SiteConfig, signalingUrlWithTicket } from '@parley/protocol';
 import { readCallOptions } from './call-options';
 import { CallSession, warmUpSignaling } from './call-session';
+import { loadOwnerKey, saveOwnerKey } from './owner-key-store';
+import { type RoomAccess, roomAccess, signInvitation } from './page-access';
 import type { ProblemKind } from './problems';
-import { roomLink, routeFromHash } from './room-link';
+import { invitationLink, roomLink, routeFromHash } from './room-link';
 import { loadSiteConfig } from './site-config';
 import { callView } from './ui/call-view';
 import { button, messagePage, problemPage } from './ui/common';
 import { landingView } from './ui/landing';
-import { lobbyView } from './ui/lobby';
-import { LocalMedia } from './ui/media';
+import { type LobbyInvitation, lobbyView } from './ui/lobby';
+import { LocalMedia, loadPrefs } from './ui/media';
 
 /*
- * The app: landing → lobby → call, driven by the URL fragment (`/#<roomId>`). Each view is built fresh and torn
- * down when the next one replaces it.
+ * The app: landing → lobby → call, driven by the URL fragment (see room-link.ts). Each view is built fresh and torn
+ * down when the next one replaces it. On a private deployment (the default) a room needs the owner key kept in this
+ * browser or an invitation in the link; without either the page shows that Parley is private and opens no socket.
  */
 
 const root = document.getElementById('app') as HTMLElement;
@@ -22,6 +25,10 @@ let disposeView: (() => void) | undefined;
 let media: LocalMedia | undefined;
 /** The session of the lobby on screen, until its Join starts it. */
 let lobbySession: CallSession | undefined;
+/** Bumped on every route: a route that finished its async work after a newer one started shows nothing. */
+let routeGeneration = 0;
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function show(element: HTMLElement, title: string, dispose?: () => void): void {
   disposeView?.();
@@ -46,37 +53,104 @@ function showProblem(kind: ProblemKind, ...actions: HTMLElement[]): void {
   show(problemPage(kind, ...actions), 'Problem');
 }
 
-function route(signalingUrl: string): void {
+/** Who may start calls here: on a private deployment only the owner; a stranger sees that the site is private. */
+async function canStartCalls(config: SiteConfig): Promise<boolean> {
+  return config.access === 'open' || (await loadOwnerKey()) !== undefined;
+}
+
+async function route(config: SiteConfig): Promise<void> {
+  const generation = ++routeGeneration;
+  const current = () => generation === routeGeneration;
   media?.stopTracks();
   media = undefined;
   lobbySession?.discard();
   lobbySession = undefined;
   const where = routeFromHash(location.hash);
+  if (where.view === 'owner-key') {
+    // The owner link: keep the key in this browser, and take it out of the address bar (and its history entry).
+    history.replaceState(null, '', location.pathname + location.search);
+    await saveOwnerKey(where.ownerKey);
+    if (current()) void route(config);
+    return;
+  }
   if (where.view === 'landing') {
-    show(landingView(startCall), '');
+    const owner = await canStartCalls(config);
+    if (!current()) return;
+    if (owner) show(landingView(startCall), '');
+    else showProblem('private');
     return;
   }
   if (where.view === 'broken-link') {
-    showProblem('broken-link', newCallButton());
+    showProblem('broken-link', ...((await canStartCalls(config)) ? [newCallButton()] : []));
     return;
   }
   const { roomId } = where;
-  const link = roomLink(location.href, roomId);
+  const access = await roomAccess({
+    access: config.access,
+    roomId,
+    ticket: where.ticket,
+    nowSeconds: nowSeconds(),
+    loadOwnerKey,
+  });
+  if (!current()) return;
+  if (access.kind === 'stranger') return showProblem('private');
+  if (access.kind === 'expired') return showProblem('invite-expired');
+  if (access.kind === 'broken') return showProblem('broken-link');
+  const invitation = await lobbyInvitation(config, roomId, access);
+  if (!current()) return;
+  showRoom(config, roomId, access, invitation);
+}
+
+/** What the lobby offers: the owner's invitation link, the room link of an open deployment, or a guest's inviter. */
+async function lobbyInvitation(config: SiteConfig, roomId: string, access: RoomAccess): Promise<LobbyInvitation> {
+  if (access.kind === 'guest') return { kind: 'invited', by: access.invitedBy };
+  if (access.kind !== 'owner') {
+    return {
+      kind: 'share',
+      link: roomLink(location.href, roomId),
+      note: 'Send this link to the person you want to talk to. The call starts when they open it.',
+    };
+  }
+  const hours = config.inviteValidityHours;
+  const invite = async (by: string | undefined) =>
+    invitationLink(
+      location.href,
+      roomId,
+      await signInvitation(access.owner, { roomId, hours, by, nowSeconds: nowSeconds() }),
+    );
+  return {
+    kind: 'share',
+    link: await invite(loadPrefs().name || undefined),
+    note: `Send this invitation link to the person you want to talk to. It lets one person in, for ${hours} hours.`,
+    renew: invite,
+  };
+}
+
+function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invitation: LobbyInvitation): void {
+  const ticket = access.kind === 'owner' || access.kind === 'guest' ? access.ticket : undefined;
+  const signalingUrl = signalingUrlWithTicket(config.signalingUrl, roomId, ticket);
+  /** Where this person goes back to after leaving: the same room, with the same invitation. */
+  const fragment = location.hash;
+  let shareLink = invitation.kind === 'share' ? invitation.link : undefined;
   const roomMedia = new LocalMedia();
   media = roomMedia;
   const session = new CallSession({ signalingUrl, roomId, options, localStream: roomMedia.stream });
   lobbySession = session;
-  // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it.
-  warmUpSignaling(signalingUrl, roomId, (room) => void roomMedia.open().then(() => session.prepare(room)));
   roomMedia.sendTrack = (kind, track) => session.replaceTrack(kind, track);
+  let shown = invitation;
+  if (invitation.kind === 'share' && invitation.renew) {
+    const renew = invitation.renew;
+    // A new invitation made in the lobby is the one the call view shows while waiting.
+    shown = { ...invitation, renew: async (name) => (shareLink = await renew(name)) };
+  }
   const lobby = lobbyView({
-    link,
+    invitation: shown,
     media: roomMedia,
     onJoin: (name) => {
       lobbySession = undefined;
       const call = callView({
         session,
-        link,
+        link: shareLink,
         options,
         media: roomMedia,
         name,
@@ -84,7 +158,7 @@ function route(signalingUrl: string): void {
           roomMedia.stopTracks();
           if (media !== roomMedia) return; // the person already moved on (opened a link meanwhile)
           if (reason !== 'hung-up') {
-            showProblem(reason, newCallButton());
+            showProblem(reason, ...(ticket === undefined || access.kind === 'owner' ? [newCallButton()] : []));
             return;
           }
           show(
@@ -93,12 +167,12 @@ function route(signalingUrl: string): void {
                 'Rejoin',
                 undefined,
                 () => {
-                  location.hash = roomId;
+                  location.hash = fragment;
                 },
                 'btn primary',
                 'rejoin',
               ),
-              newCallButton(),
+              ...(access.kind === 'guest' ? [] : [newCallButton()]),
             ]),
             'Call ended',
           );
@@ -107,6 +181,15 @@ function route(signalingUrl: string): void {
       show(call.element, 'Call', call.dispose);
     },
   });
+  // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it.
+  warmUpSignaling(
+    signalingUrl,
+    roomId,
+    (room) => void roomMedia.open().then(() => session.prepare(room)),
+    () => {
+      if (ticket !== undefined) lobby.showProblem('link-refused');
+    },
+  );
   show(lobby.element, 'Lobby', lobby.dispose);
 }
 
@@ -115,9 +198,9 @@ async function boot(): Promise<void> {
     showProblem('no-webrtc');
     return;
   }
-  let signalingUrl: string;
+  let config: SiteConfig;
   try {
-    signalingUrl = (await loadSiteConfig((path) => fetch(path, { cache: 'no-cache' }))).signalingUrl;
+    config = await loadSiteConfig((path) => fetch(path, { cache: 'no-cache' }));
   } catch {
     showProblem(
       'bad-config',
@@ -125,8 +208,8 @@ async function boot(): Promise<void> {
     );
     return;
   }
-  window.addEventListener('hashchange', () => route(signalingUrl));
-  route(signalingUrl);
+  window.addEventListener('hashchange', () => void route(config));
+  void route(config);
 }
 
 void boot();

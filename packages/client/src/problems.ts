@@ -19,7 +19,11 @@ export type ProblemKind =
   | 'signaling-unreachable'
   | 'turn-unreachable'
   | 'connection-failed'
-  | 'bad-config';
+  | 'bad-config'
+  | 'private'
+  | 'invite-expired'
+  | 'link-refused'
+  | 'ticket-in-use';
 
 export interface Problem {
   title: string;
@@ -83,6 +87,26 @@ const PROBLEMS: Record<ProblemKind, Problem> = {
     title: 'This Parley site is not set up correctly.',
     action: 'Tell whoever runs it: /config.json is missing or invalid.',
   },
+  private: {
+    title: 'This Parley is private.',
+    action: 'Ask the person who runs it for an invitation link.',
+  },
+  'invite-expired': {
+    title: 'This invitation has expired.',
+    action: 'Ask the person who invited you for a new link.',
+  },
+  'link-refused': {
+    title: 'This link does not work any more.',
+    action:
+      'It may have been replaced by a newer one: ask the person who invited you for a new link. If you run this ' +
+      'Parley, open your newest owner link. (Or the server cannot be reached: check your connection.)',
+  },
+  'ticket-in-use': {
+    title: 'Someone is already in this call with this link.',
+    action:
+      'An invitation link lets one person in. If that was you on another tab or device, close it and try again in ' +
+      'a minute; otherwise ask for a new link.',
+  },
 };
 
 /** The plain-language description of a problem. */
@@ -114,6 +138,10 @@ export function signalingProblem(code: ErrorCode): ProblemKind {
       return 'broken-link';
     case 'unsupported-version':
       return 'outdated';
+    case 'ticket-in-use':
+      return 'ticket-in-use';
+    case 'wrong-room':
+      return 'broken-link';
     default:
       return 'signaling-unreachable';
   }

@@ -55,13 +55,27 @@ export interface SignalingClientOptions {
   onStatus(status: SignalingStatus): void;
   /** A request was refused in a way that ends the session (room full, wrong version, broken link). */
   onFatal(error: ErrorMessage): void;
+  /**
+   * Before the first join, REFUSED_ATTEMPTS connections in a row were refused before opening (see there); the client
+   * has stopped. (Once in a call it keeps retrying instead: the media does not need the server.)
+   */
+  onRefused?(): void;
+  /** Whether the browser believes it is online (default: navigator.onLine where it exists). */
+  isOnline?(): boolean;
   /** Notes for the debug panel. */
   log?(line: string): void;
   random?: () => number;
 }
 
 const OPEN = 1;
-const FATAL_CODES = new Set(['room-full', 'bad-room-id', 'unsupported-version']);
+const FATAL_CODES = new Set(['room-full', 'bad-room-id', 'unsupported-version', 'ticket-in-use', 'wrong-room']);
+
+/**
+ * A browser cannot see why a WebSocket handshake failed. When this many attempts in a row close before opening while
+ * the browser says it is online, the server is most likely refusing this link (a private deployment's authorizer: a
+ * replaced owner key or invitation), and the person is told instead of waiting for ever.
+ */
+export const REFUSED_ATTEMPTS = 3;
 
 /** One member's signaling session in one room. */
 export class SignalingClient {
@@ -70,6 +84,9 @@ export class SignalingClient {
   #joined = false;
   #stopped = false;
   #failedAttempts = 0;
+  /** Connection attempts in a row that closed before they opened. */
+  #refusedInARow = 0;
+  #everJoined = false;
   #requestSequence = 0;
   #outbox: ClientMessage[] = [];
   readonly #resendable = new Map<string, ClientMessage>();
@@ -185,8 +202,14 @@ export class SignalingClient {
       this.#options.log?.(this.#resume ? 'socket open: resuming seat' : 'socket open: joining');
       socket.send(JSON.stringify(message));
     };
-    if (socket.readyState === OPEN) join();
-    else socket.onopen = join;
+    let opened = socket.readyState === OPEN;
+    if (opened) join();
+    else
+      socket.onopen = () => {
+        opened = true;
+        this.#refusedInARow = 0;
+        join();
+      };
     socket.onmessage = (event) => {
       if (typeof event.data !== 'string') return;
       const message = this.#options.parse(event.data);
@@ -202,9 +225,19 @@ export class SignalingClient {
       this.#socket = undefined;
       this.#joined = false;
       this.#clearTimers();
-      this.#options.log?.('socket closed');
-      if (this.#leaving) this.#leaving();
-      else this.#scheduleReconnect();
+      this.#options.log?.(opened ? 'socket closed' : 'socket closed before it opened');
+      if (this.#leaving) {
+        this.#leaving();
+        return;
+      }
+      const online = this.#options.isOnline?.() ?? (typeof navigator === 'undefined' || navigator.onLine !== false);
+      this.#refusedInARow = opened || !online ? 0 : this.#refusedInARow + 1;
+      if (this.#refusedInARow >= REFUSED_ATTEMPTS && !this.#everJoined && this.#options.onRefused) {
+        this.stop();
+        this.#options.onRefused();
+        return;
+      }
+      this.#scheduleReconnect();
     };
   }
 
@@ -242,6 +275,7 @@ export class SignalingClient {
     this.#options.log?.(message.resumed ? 'seat resumed' : 'joined');
     this.#resume = { memberId: message.memberId, token: message.resumeToken };
     this.#joined = true;
+    this.#everJoined = true;
     this.#failedAttempts = 0;
     // A fresh seat (not a resume) invalidates anything addressed through the old one.
     const pending = this.#outbox.splice(0).filter((m) => message.resumed || m.type !== 'signal');

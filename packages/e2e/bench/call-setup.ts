@@ -64,7 +64,7 @@ const lobbyMs = Number(values['lobby-ms']);
  * `lobbyMs` in the lobby and clicks Join.
  */
 async function twoPartyCall(
-  siteUrl: string,
+  ownerLink: string,
   first: TestBrowser,
   second: TestBrowser,
   /** Runs on both new pages before anything loads (e.g. installing the timeline recorder). */
@@ -73,7 +73,7 @@ async function twoPartyCall(
   const a = await AppUser.create(first, 'A');
   const b = await AppUser.create(second, 'B');
   await before?.([a, b]);
-  await aWaitsBInLobby(siteUrl, a, b, '?relay');
+  await aWaitsBInLobby(ownerLink, a, b, '?relay');
   // A person's time in the lobby (modelled, not waiting for anything): `--lobby-ms`.
   await new Promise((resolve) => setTimeout(resolve, lobbyMs));
   await b.join();
@@ -92,8 +92,8 @@ async function connectedAndFirstFrame(user: { page: AppUser['page'] }, label: st
   );
 }
 
-async function fullStackRun(siteUrl: string, first: TestBrowser, second: TestBrowser): Promise<Sample> {
-  const { a, b } = await twoPartyCall(siteUrl, first, second);
+async function fullStackRun(ownerLink: string, first: TestBrowser, second: TestBrowser): Promise<Sample> {
+  const { a, b } = await twoPartyCall(ownerLink, first, second);
   try {
     const snapshot = await connectedAndFirstFrame(b, b.label);
     const joinedAt = await b.joinClickedAt();
@@ -172,9 +172,9 @@ function printTable(rows: string[][]): void {
 const serverEvents: TimelineEvent[] = [];
 
 /** One traced full-stack call: every step of both pages and the server, keyed and relative to B's Join click. */
-async function timelineRun(siteUrl: string, first: TestBrowser, second: TestBrowser): Promise<Map<string, number>> {
+async function timelineRun(ownerLink: string, first: TestBrowser, second: TestBrowser): Promise<Map<string, number>> {
   serverEvents.length = 0;
-  const { a, b } = await twoPartyCall(siteUrl, first, second, (users) =>
+  const { a, b } = await twoPartyCall(ownerLink, first, second, (users) =>
     Promise.all(users.map((user) => recordTimeline(user.page))).then(() => undefined),
   );
   try {
@@ -266,7 +266,7 @@ async function timelineMain(browsers: Record<BrowserKind, TestBrowser>, pairs: [
         },
       });
       try {
-        runsOfPair.push(await timelineRun(system.siteUrl as string, browsers[first], browsers[second]));
+        runsOfPair.push(await timelineRun(system.ownerLink() as string, browsers[first], browsers[second]));
       } catch (error) {
         process.stderr.write(`${first} → ${second}: failed: ${(error as Error).message}\n`);
       } finally {
@@ -349,7 +349,7 @@ async function main(): Promise<void> {
         const pair = `${first} → ${second}`;
         // Interleaved, so drift in machine load hits both paths alike.
         await attempt(`full stack, ${pair}`, () =>
-          fullStackRun(system.siteUrl as string, browsers[first], browsers[second]),
+          fullStackRun(system.ownerLink() as string, browsers[first], browsers[second]),
         );
         await attempt(`floor, ${pair}`, () => floorRun(origin, udpTurn, browsers[first], browsers[second]));
       }

@@ -70,13 +70,13 @@ async function main(): Promise<void> {
 
     if (!values.site) buildClient();
     system = await startTestRuntime(values.site ? { site: { root: values.site } } : {});
-    const siteUrl = system.siteUrl as string;
+    const ownerLink = system.ownerLink() as string;
     const profiles = { sender: join(dir, 'sender-profile'), receiver: join(dir, 'receiver-profile') };
     for (const profileDir of Object.values(profiles)) {
       browsers.push(await launchBrowser('chromium', { profileDir, extraArgs: ['--enable-precise-memory-info'] }));
     }
     const [senderBrowser, receiverBrowser] = browsers as [TestBrowser, TestBrowser];
-    const { a, b } = await startTwoPartyCall(siteUrl, { browser: senderBrowser }, { browser: receiverBrowser });
+    const { a, b } = await startTwoPartyCall(ownerLink, { browser: senderBrowser }, { browser: receiverBrowser });
     for (const user of [a, b]) await user.waitForCall();
     for (const user of [a, b]) await user.page.click(UI.chatToggle);
 

@@ -46,7 +46,9 @@ const FIREFOX_PREFS: Record<string, unknown> = {
 };
 
 /** What a user's page is asked to find: a test id, or an ARIA role with its accessible name. */
-export type UiTarget = { testId: string } | { role: 'button' | 'link' | 'textbox' | 'alert' | 'status'; name: string };
+export type UiTarget =
+  | { testId: string }
+  | { role: 'button' | 'link' | 'textbox' | 'alert' | 'status' | 'heading'; name: string };
 
 /** How camera and microphone behave in a launched browser. */
 export type MediaMode =

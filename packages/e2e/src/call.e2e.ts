@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForMediaFlowing } from './media-checks';
-import { AppUser, startTwoPartyCall, UI } from './parley-app';
+import { AppUser, anotherInvitation, startTwoPartyCall, UI } from './parley-app';
 
 /*
  * The product as two people use it, in real Chromium, through the local runtime (API Gateway stand-in, real
@@ -13,7 +13,7 @@ const calls = useCallFixture();
 /** A two-party call between two Chromium users (the second opens the first one's link). */
 async function call(queryA: '' | '?relay' | '?tcp' = '', queryB = queryA) {
   const browser = calls.browser();
-  const parties = await startTwoPartyCall(calls.siteUrl(), { browser, query: queryA }, { browser, query: queryB });
+  const parties = await startTwoPartyCall(calls.ownerLink(), { browser, query: queryA }, { browser, query: queryB });
   calls.track(parties.a, parties.b);
   return parties;
 }
@@ -53,18 +53,24 @@ describe('when relay is forced', () => {
   );
 });
 
-describe('when a third person opens the link of a full room', () => {
-  it('should tell them the room is full and leave the call of the first two untouched', async () => {
+describe('when a third person comes to a full room', () => {
+  it('should refuse the same invitation link a second time, and a second invitation because the room is full', async () => {
     const { a, b, link } = await call();
     await a.waitForCall();
     await b.waitForCall();
     const before = await rtcSnapshot(a.page);
+    // The guest link, forwarded: it admits one person, who is already in the call.
     const c = await AppUser.create(calls.browser(), 'C');
     calls.track(c);
     await c.open(link);
     await c.join();
-    await c.waitForProblem('room-full');
-    expect(await c.page.isVisible(UI.problem)).toBe(true);
+    await c.waitForProblem('ticket-in-use');
+    // A second invitation to the same room (the owner made two): valid, but the call is 1:1.
+    const d = await AppUser.create(calls.browser(), 'D');
+    calls.track(d);
+    await d.open(await anotherInvitation(calls.system(), link));
+    await d.join();
+    await d.waitForProblem('room-full');
     for (const user of [a, b]) {
       const after = await waitForMediaFlowing(user.page, user.label);
       expect(after.connectionState).toBe('connected');

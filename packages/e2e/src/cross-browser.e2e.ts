@@ -19,7 +19,7 @@ describe.each([
   (first, second, query, localType) => {
     it(`should carry video, audio and chat both ways on ${localType} candidates`, async () => {
       const { a, b } = await startTwoPartyCall(
-        calls.siteUrl(),
+        calls.ownerLink(),
         { browser: calls.browser(first), query },
         { browser: calls.browser(second), query },
       );

@@ -57,7 +57,7 @@ describe('when a 1 GiB file is sent between two people', () => {
       for (const profileDir of Object.values(profiles)) browsers.push(await launchBrowser('chromium', { profileDir }));
       const [senderBrowser, receiverBrowser] = browsers as [TestBrowser, TestBrowser];
       const { a, b } = await startTwoPartyCall(
-        calls.siteUrl(),
+        calls.ownerLink(),
         { browser: senderBrowser },
         { browser: receiverBrowser },
       );

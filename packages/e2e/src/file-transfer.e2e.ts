@@ -81,7 +81,7 @@ async function savedFileDigest(user: AppUser): Promise<string> {
 
 async function callWithChatOpen() {
   const browser = calls.browser();
-  const { a, b } = await startTwoPartyCall(calls.siteUrl(), { browser }, { browser });
+  const { a, b } = await startTwoPartyCall(calls.ownerLink(), { browser }, { browser });
   calls.track(a, b);
   for (const user of [a, b]) await user.waitForCall();
   // The transfer cards live in the chat timeline: open it on both sides, as a person watching progress would.

@@ -16,8 +16,10 @@ export interface CallFixture {
   stop(): Promise<void>;
   /** Closes these users' tabs after the test, whatever happens. */
   track(...users: AppUser[]): void;
-  /** The built site of this test's system. */
+  /** The built site of this test's system (what a stranger knows). */
   siteUrl(): string;
+  /** The owner link of this test's system: the site with the owner key in its fragment. */
+  ownerLink(): string;
 }
 
 /**
@@ -59,6 +61,11 @@ export function useCallFixture(
       const url = fixture.system().siteUrl;
       if (!url) throw new Error('The local system serves no site');
       return url;
+    },
+    ownerLink() {
+      const link = fixture.system().ownerLink();
+      if (!link) throw new Error('The local system serves no site, or is open to anyone (no owner link)');
+      return link;
     },
   };
 

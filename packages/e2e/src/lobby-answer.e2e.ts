@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BrowserKind } from './browsers';
 import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForConnected } from './media-checks';
-import { AppUser, aWaitsBInLobby, UI, withQuery } from './parley-app';
+import { AppUser, aWaitsBInLobby, ownerRoomLink, UI, withQuery } from './parley-app';
 import type { RtcSnapshot } from './rtc-probe';
 import { waitUntil } from './wait';
 
@@ -19,7 +19,7 @@ async function waitingAndInLobby(first: BrowserKind, second: BrowserKind) {
   const a = await AppUser.create(calls.browser(first), `A (${first})`);
   const b = await AppUser.create(calls.browser(second), `B (${second})`);
   calls.track(a, b);
-  const link = await aWaitsBInLobby(calls.siteUrl(), a, b, '?relay');
+  const link = await aWaitsBInLobby(calls.ownerLink(), a, b, '?relay');
   return { a, b, link };
 }
 
@@ -69,7 +69,7 @@ describe('when the person waiting reloads while the other is in the lobby', () =
     await lobbyAnswer(b);
     // A's tab goes away and comes back: the same seat (resumed), a new page with a new offer.
     await a.page.goto('about:blank');
-    await a.open(withQuery(link, '?relay'));
+    await a.open(withQuery(ownerRoomLink(link), '?relay'));
     await a.join();
     await a.waitForText(UI.callStatus, 'Waiting');
     await b.join();

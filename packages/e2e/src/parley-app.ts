@@ -1,3 +1,5 @@
+import type { LocalSystem } from '@parley/local';
+import { importOwnerKey, signTicket } from '@parley/protocol';
 import type { TestBrowser, UiTarget, UserPage } from './browsers';
 import { FAKE_SCREEN, installFakeScreen } from './fake-screen';
 import {
@@ -32,6 +34,8 @@ export const UI = {
   fileAccept: { testId: 'file-accept' },
   fileCancel: { testId: 'file-cancel' },
   qualityIndicator: { testId: 'quality-indicator' },
+  invitationLink: { testId: 'room-link' },
+  newInvitation: { testId: 'new-invitation' },
   verificationCode: { testId: 'verification-code' },
 } as const satisfies Record<string, UiTarget | string>;
 
@@ -68,17 +72,26 @@ export class AppUser {
     return new AppUser(page, label);
   }
 
-  /** Opens the landing page and starts a call; answers the room link the app shows for sharing. */
-  async startCall(siteUrl: string, query: AppQuery = ''): Promise<string> {
-    await this.page.goto(`${siteUrl}/${query}`);
+  /**
+   * Opens the owner link (the app keeps the key and shows the landing page), starts a call, and answers the
+   * invitation link the lobby shows for sharing.
+   */
+  async startCall(ownerLink: string, query: AppQuery = ''): Promise<string> {
+    await this.page.goto(withQuery(ownerLink, query));
     await this.waitFor(UI.startCall, 'the Start a call button');
     await this.page.click(UI.startCall);
+    return this.invitationLink();
+  }
+
+  /** The invitation link the lobby (or the waiting call) shows for sharing, once it shows one. */
+  invitationLink(): Promise<string> {
     return waitUntil(
-      () => {
-        const url = this.page.url();
-        return url.includes('#') ? url : undefined;
-      },
-      { description: `${this.label}: a room link after Start a call` },
+      () =>
+        this.page.evaluate(
+          (selector: string) => document.querySelector<HTMLInputElement>(selector)?.value || undefined,
+          '[data-testid="room-link"]',
+        ),
+      { description: `${this.label}: an invitation link to share` },
     );
   }
 
@@ -193,13 +206,13 @@ export class AppUser {
 
 /** Two people: the first starts a call, the second opens the link; both join from the lobby. */
 export async function startTwoPartyCall(
-  siteUrl: string,
+  ownerLink: string,
   first: { browser: TestBrowser; query?: AppQuery },
   second: { browser: TestBrowser; query?: AppQuery },
 ): Promise<{ a: AppUser; b: AppUser; link: string }> {
   const a = await AppUser.create(first.browser, `A (${first.browser.kind})`);
   const b = await AppUser.create(second.browser, `B (${second.browser.kind})`);
-  const link = await a.startCall(siteUrl, first.query ?? '');
+  const link = await a.startCall(ownerLink, first.query ?? '');
   await a.join();
   await b.open(withQuery(link, second.query ?? ''));
   await b.join();
@@ -210,8 +223,8 @@ export async function startTwoPartyCall(
  * A call as people usually make one: A starts it and waits in it (its offer made, so parked for the lobby), then B
  * opens the link and stays in the lobby. Answers the link; B has not clicked Join.
  */
-export async function aWaitsBInLobby(siteUrl: string, a: AppUser, b: AppUser, query: AppQuery): Promise<string> {
-  const link = await a.startCall(siteUrl, query);
+export async function aWaitsBInLobby(ownerLink: string, a: AppUser, b: AppUser, query: AppQuery): Promise<string> {
+  const link = await a.startCall(ownerLink, query);
   await a.join();
   await a.waitForText(UI.callStatus, 'Waiting');
   // A's offer is made (and parked in the same step) well before B's page can load and ask for it.
@@ -220,6 +233,35 @@ export async function aWaitsBInLobby(siteUrl: string, a: AppUser, b: AppUser, qu
   });
   await b.open(withQuery(link, query));
   return link;
+}
+
+/** How long a test's extra invitation works. */
+const TEST_INVITATION_SECONDS = 60 * 60;
+
+/**
+ * A second invitation to the room of `link`, as its owner could make one (signed here with the system's owner key),
+ * valid for `validSeconds` (negative: expired that long ago).
+ */
+export async function anotherInvitation(
+  system: LocalSystem,
+  link: string,
+  validSeconds = TEST_INVITATION_SECONDS,
+): Promise<string> {
+  const room = new URL(ownerRoomLink(link)).hash.slice(1);
+  const owner = await importOwnerKey(system.ownerKey());
+  const ticket = await signTicket(owner, {
+    room,
+    role: 'guest',
+    exp: Math.floor(Date.now() / 1000) + validSeconds,
+  });
+  return `${ownerRoomLink(link)}/${ticket}`;
+}
+
+/** The room of an invitation link as its owner opens it (`/#<room>`, without the guest's ticket). */
+export function ownerRoomLink(invitation: string): string {
+  const url = new URL(invitation);
+  url.hash = url.hash.split('/')[0] ?? '';
+  return url.toString();
 }
 
 /** The room link with the diagnostics query of the joining person (the room id stays in the fragment). */

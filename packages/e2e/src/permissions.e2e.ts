@@ -27,7 +27,7 @@ describe.each([
     const host = await AppUser.create(calls.browser(), 'host');
     const guest = await AppUser.create(browser, `guest (${media})`);
     calls.track(host, guest);
-    const link = await host.startCall(calls.siteUrl());
+    const link = await host.startCall(calls.ownerLink());
     await host.join();
     await guest.open(link);
     await guest.waitForProblem(problem);

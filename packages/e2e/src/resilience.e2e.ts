@@ -23,7 +23,7 @@ const calls = useCallFixture({ perTestRuntime: false });
 
 async function call(query: '' | '?relay' = '') {
   const browser = calls.browser();
-  const parties = await startTwoPartyCall(calls.siteUrl(), { browser, query }, { browser, query });
+  const parties = await startTwoPartyCall(calls.ownerLink(), { browser, query }, { browser, query });
   calls.track(parties.a, parties.b);
   return parties;
 }

@@ -28,7 +28,7 @@ describe.each([
   (first, second) => {
     it('should show each the other screen, then the cameras again, without renegotiating', async () => {
       const { a, b } = await startTwoPartyCall(
-        calls.siteUrl(),
+        calls.ownerLink(),
         { browser: calls.browser(first) },
         { browser: calls.browser(second) },
       );

@@ -20,9 +20,9 @@ import { QualityPanel, qualityIndicator } from './quality-panel';
  */
 
 /** Problems after which the session is over: the view hands back to the app. */
-const FATAL_PROBLEMS = new Set<ProblemKind>(['room-full', 'broken-link', 'outdated']);
+const FATAL_PROBLEMS = new Set<ProblemKind>(['room-full', 'broken-link', 'outdated', 'link-refused', 'ticket-in-use']);
 
-/** The overlay's text for each status that shows it (below the status itself). */
+/** The overlay's text for each status that shows it (below the status itself), for whoever has a link to share. */
 const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
   joining: 'Getting your seat in the call.',
   waiting: 'Send them this link. The call starts by itself as soon as they open it.',
@@ -30,12 +30,20 @@ const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
   'peer-left': 'The room stays open: they can come back with the same link.',
 };
 
+/** …and for a guest, who has no link to share: the person who invited them comes (back) by themselves. */
+const GUEST_OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
+  ...OVERLAY_TEXTS,
+  waiting: 'The call starts by itself as soon as they are here.',
+  'peer-left': 'Stay here: the call starts again by itself if they come back.',
+};
+
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
 
 export interface CallViewOptions {
   /** The session made with the lobby (perhaps with an answer prepared); the view starts it. */
   session: CallSession;
-  link: string;
+  /** The link to share while waiting (the owner's invitation, or the room on an open deployment); none for a guest. */
+  link: string | undefined;
   options: CallOptions;
   media: LocalMedia;
   name: string | undefined;
@@ -287,7 +295,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   /** The card over the stage while there is nobody to see: the status as its heading, and what happens next. */
   function renderOverlay(): void {
     const shown = status === 'reconnecting' && !peer ? 'waiting' : status;
-    const text = OVERLAY_TEXTS[shown];
+    const text = (o.link ? OVERLAY_TEXTS : GUEST_OVERLAY_TEXTS)[shown];
     const key = text ? `${status}|${peerName()}` : '';
     if (overlay.dataset.key === key) return; // keep focus and selection in the share box
     overlay.dataset.key = key;
@@ -299,7 +307,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           { class: 'overlay-card' },
           h('h2', {}, callStatusText(shown, peerName())),
           h('p', {}, text),
-          (shown === 'waiting' || shown === 'peer-left') && shareBox(o.link),
+          (shown === 'waiting' || shown === 'peer-left') && o.link !== undefined && shareBox(o.link),
         ),
     );
     overlay.hidden = !text;

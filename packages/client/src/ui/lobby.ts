@@ -1,4 +1,5 @@
-import { MAX_NAME_LENGTH } from '@parley/protocol';
+import { clampDisplayName, MAX_NAME_BYTES } from '@parley/protocol';
+import type { ProblemKind } from '../problems';
 import { SHORTCUT_KEYS } from '../shortcuts';
 import { button, problemNotice, relabel, shareBox } from './common';
 import { devicePickers } from './devices';
@@ -10,8 +11,15 @@ import { type LocalMedia, loadPrefs, savePrefs, startLevelMeter } from './media'
  * Works with whatever devices exist; what is missing is explained, never a dead end.
  */
 
+/** What the lobby says about the other person: the link to send them, or who sent this one. */
+export type LobbyInvitation =
+  /** The owner (or anyone, on an open deployment): a link to send, what it allows, and how to make a fresh one. */
+  | { kind: 'share'; link: string; note: string; renew?: (name: string | undefined) => Promise<string> }
+  /** A guest: who invited them, when the invitation says. */
+  | { kind: 'invited'; by: string | undefined };
+
 export interface LobbyOptions {
-  link: string;
+  invitation: LobbyInvitation;
   media: LocalMedia;
   /** The person chose Join (media is opened by then, as far as it could be). */
   onJoin(name: string | undefined): void;
@@ -60,8 +68,41 @@ export function mediaToggles(media: LocalMedia, className: string) {
   return { mic, camera, update };
 }
 
-/** Builds the lobby; returns its element and a function that tears down its meter. */
-export function lobbyView(o: LobbyOptions): { element: HTMLElement; dispose(): void } {
+/** The heading, text and share box of the lobby, for the owner or for a guest. */
+function invitationPart(o: LobbyOptions, currentName: () => string | undefined): HTMLElement[] {
+  const invitation = o.invitation;
+  if (invitation.kind === 'invited') {
+    return [
+      h('h1', {}, invitation.by ? `${invitation.by} invited you to a call` : 'You are invited to a call'),
+      h('p', { class: 'muted' }, 'Check your camera and microphone, then join. Only the two of you are in this call.'),
+    ];
+  }
+  const slot = h('div', {}, shareBox(invitation.link));
+  const renew = invitation.renew;
+  return [
+    h('h1', {}, 'Ready to join?'),
+    h('p', { class: 'muted', 'data-testid': 'invitation-note' }, invitation.note),
+    slot,
+    ...(renew
+      ? [
+          button(
+            'Make a new link',
+            undefined,
+            () => void renew(currentName()).then((link) => replace(slot, shareBox(link))),
+            'btn',
+            'new-invitation',
+          ),
+        ]
+      : []),
+  ];
+}
+
+/** Builds the lobby; returns its element, a function that tears down its meter, and one to show a problem. */
+export function lobbyView(o: LobbyOptions): {
+  element: HTMLElement;
+  dispose(): void;
+  showProblem(kind: ProblemKind): void;
+} {
   const { media } = o;
   const opening = media.open();
   const video = previewVideo(media.stream, 'local-preview');
@@ -70,11 +111,13 @@ export function lobbyView(o: LobbyOptions): { element: HTMLElement; dispose(): v
   const meter = h('div', { class: 'meter', title: 'Microphone level', 'aria-hidden': 'true' }, levelBar);
   const toggles = mediaToggles(media, 'round');
   const notice = h('div', { class: 'notice-slot' });
+  const accessNotice = h('div', { class: 'notice-slot' });
   const name = h('input', {
     id: 'name',
     class: 'input',
     autocomplete: 'nickname',
-    maxlength: MAX_NAME_LENGTH,
+    // A generous bound on what can be typed; the name is then cut to what a person sees as 40 characters.
+    maxlength: MAX_NAME_BYTES,
     placeholder: 'Guest',
     value: loadPrefs().name ?? '',
   });
@@ -97,16 +140,15 @@ export function lobbyView(o: LobbyOptions): { element: HTMLElement; dispose(): v
         event.preventDefault();
         join.disabled = true;
         join.textContent = 'Joining…';
-        const chosen = name.value.trim().slice(0, MAX_NAME_LENGTH);
+        const chosen = clampDisplayName(name.value);
         savePrefs({ name: chosen });
         void opening.then(() => o.onJoin(chosen || undefined));
       },
     },
-    h('h1', {}, 'Ready to join?'),
-    h('p', { class: 'muted' }, 'Send this link to the person you want to talk to. The call starts when they open it.'),
-    shareBox(o.link),
+    ...invitationPart(o, () => clampDisplayName(name.value) || undefined),
     h('label', { class: 'field', for: 'name' }, h('span', {}, 'Your name (optional)'), name),
     devicePickers(media),
+    accessNotice,
     notice,
     join,
   );
@@ -153,5 +195,6 @@ export function lobbyView(o: LobbyOptions): { element: HTMLElement; dispose(): v
       stopMeter?.();
       media.removeEventListener('change', render);
     },
+    showProblem: (kind) => replace(accessNotice, problemNotice(kind)),
   };
 }
