@@ -1,4 +1,10 @@
-import { DEFAULT_THROTTLE, TURN_CREDENTIAL_TTL_SECONDS } from '@parley/protocol';
+import {
+  ACCESS_MODES,
+  DEFAULT_INVITE_VALIDITY_HOURS,
+  DEFAULT_THROTTLE,
+  MAX_INVITE_VALIDITY_HOURS,
+  TURN_CREDENTIAL_TTL_SECONDS,
+} from '@parley/protocol';
 import { TURN_LISTENING_PORT, TURN_RELAY_MAX_PORT, TURN_RELAY_MIN_PORT, TURN_TLS_LISTENING_PORT } from '@parley/turn';
 import * as v from 'valibot';
 
@@ -27,6 +33,15 @@ export const LOG_RETENTION_DAYS = [
 /** Bounds of the TURN credential lifetime: long enough to set up a call, short enough that a leaked one expires. */
 export const MIN_TURN_CREDENTIAL_TTL_SECONDS = 60;
 export const MAX_TURN_CREDENTIAL_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * Concurrent executions reserved for (and capping) each signaling handler. A handler runs ~50 ms, so 10 at once serve
+ * ~200 requests a second: four times the stage's default throttle. It bounds what a flood can cost in Lambda time.
+ */
+export const DEFAULT_HANDLER_CONCURRENCY = 10;
+
+/** The monthly cost the optional budget alarm (`alertEmail`) watches, in US dollars. */
+export const DEFAULT_MONTHLY_BUDGET_USD = 20;
 
 /** Unprivileged ports only: coturn runs as its own user. */
 const MIN_UNPRIVILEGED_PORT = 1024;
@@ -90,6 +105,11 @@ const ParleyConfigSchema = v.pipe(
       DEFAULT_LOG_RETENTION_DAYS,
     ),
     detailedMonitoring: v.optional(booleanSetting, false),
+    access: v.optional(v.picklist(ACCESS_MODES, `must be ${ACCESS_MODES.join(' or ')}`), 'private'),
+    inviteValidityHours: v.optional(integerSetting(1, MAX_INVITE_VALIDITY_HOURS), DEFAULT_INVITE_VALIDITY_HOURS),
+    handlerConcurrency: v.optional(integerSetting(0, 1000), DEFAULT_HANDLER_CONCURRENCY),
+    alertEmail: v.optional(v.pipe(v.string('must be an email address'), v.email('must be an email address'))),
+    monthlyBudgetUsd: v.optional(integerSetting(1, 100_000), DEFAULT_MONTHLY_BUDGET_USD),
     apiGatewayLogRole: v.optional(booleanSetting, true),
     siteDomain: v.optional(domainName),
     siteCertificateArn: v.optional(

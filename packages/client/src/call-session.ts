@@ -10,6 +10,7 @@ import {
   scrubOfferAddresses,
 } from '@parley/protocol';
 import { type CallOptions, iceConfiguration } from './call-options';
+import { preferCompactVideoCodecs } from './codec-preferences';
 import { createFileSink } from './file-sink';
 import { FILE_BUFFER_LOW_BYTES, type FileSource, FileTransfers, type Transfer } from './file-transfer';
 import { PerfectNegotiator, parseSignalId } from './negotiation';
@@ -478,6 +479,9 @@ export class CallSession {
         if (!this.o.localStream.getTracks().some((t) => t.kind === kind))
           pc.addTransceiver(kind, { direction: 'recvonly' });
       pc.addTransceiver('video');
+      // Our offers list fewer video codec variants, so the offer fits the parked-offer limit (codec-preferences.ts).
+      for (const transceiver of pc.getTransceivers())
+        if (transceiver.receiver.track.kind === 'video') preferCompactVideoCodecs(transceiver);
     }
     pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
     pc.onicecandidate = (event) => negotiator.localCandidate(event.candidate?.toJSON());

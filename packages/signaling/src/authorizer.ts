@@ -8,6 +8,7 @@ import {
   verifyTicket,
 } from '@parley/protocol';
 import type { AccessConfig } from './config';
+import { SIGNALING_ENV } from './entry-points';
 import type { AuthorizerHandler, AuthorizerResult } from './handlers/types';
 import { OwnerKeyCache } from './owner-key';
 
@@ -48,7 +49,11 @@ function policy(effect: 'Allow' | 'Deny', resource: string, context?: Record<str
  * a Deny policy (403). A good one: Allow, with the ticket's room, role and id as context for every route.
  */
 export function createAuthorizer(config: AccessConfig): AuthorizerHandler {
-  if (!config.ownerKey) throw new Error('The authorizer needs the owner key');
+  if (!config.ownerKey) {
+    throw new Error(
+      `The authorizer needs the owner key: set ${SIGNALING_ENV.ownerKeySecretArn} (AWS) or ${SIGNALING_ENV.ownerKey} (local)`,
+    );
+  }
   const now = config.now ?? Date.now;
   const keys = new OwnerKeyCache(config.ownerKey, now);
   const limits = ticketValidityLimits(config.inviteValidityHours);

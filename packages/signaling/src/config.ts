@@ -55,7 +55,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 export interface AccessConfig {
   /** `private` (the default): every socket needs a ticket signed with the owner key; `open`: anyone. */
   access: AccessMode;
-  /** Reads the owner key (private access). Called when the cache needs it (see owner-key.ts), so it need not cache. */
+  /** Reads the owner key (the authorizer only). Called when the cache needs it (see owner-key.ts), so it need not cache. */
   ownerKey?: () => Promise<string>;
   /** How long a guest ticket may be valid; longer ones are refused. */
   inviteValidityHours: number;
@@ -82,11 +82,8 @@ export function accessConfigFromEnv(
     : literalOwnerKey
       ? async () => literalOwnerKey
       : undefined;
-  if (access === 'private' && !ownerKey) {
-    throw new Error(
-      `Private access needs ${SIGNALING_ENV.ownerKeySecretArn} (AWS) or ${SIGNALING_ENV.ownerKey} (local)`,
-    );
-  }
+  // Only the `$connect` authorizer reads the owner key (and refuses to start without it): the message handler trusts
+  // what the authorizer admitted and never sees the key.
   const hours = Number(env[SIGNALING_ENV.inviteValidityHours] ?? DEFAULT_INVITE_VALIDITY_HOURS);
   if (!Number.isInteger(hours) || hours < 1 || hours > MAX_INVITE_VALIDITY_HOURS) {
     throw new Error(
