@@ -54,6 +54,10 @@ const ROLE = {
 };
 const ROLE_SESSION_TOKEN = randomBytes(48).toString('base64');
 
+/** Ranges the Enable Security coturn hardening guide lists that the deny list gained later: one address of each. */
+const NEWER_DENIED_IPV4 = ['192.31.196.1', '192.175.48.6', '192.52.193.1'];
+const NEWER_DENIED_IPV6 = ['2001:4:112::1', '2620:4f:8000::42', '2001:3::1', '5f00::1', '3fff::1', '3fff:fff::1'];
+
 /** How long the script may take in the sandbox (it downloads nothing; it normally finishes in well under a second). */
 const SCRIPT_TIMEOUT_MS = 20_000;
 /** How long the echo peer may take to bind its sockets. */
@@ -281,6 +285,15 @@ describe('when the user-data runs on a sandbox host', () => {
       await client.refresh(0);
     });
 
+    it('should refuse the AS112 and AMT ranges with 403 while the control peer stays allowed', async () => {
+      const { client } = await allocate();
+      for (const address of NEWER_DENIED_IPV4) {
+        await expect(client.createPermission(address), address).rejects.toMatchObject({ code: 403 });
+      }
+      await client.createPermission(PEER.ip);
+      await client.refresh(0);
+    });
+
     /**
      * When both callers need the relay, each one's peer is the other's relayed address: this host's public address.
      * coturn maps it to the private address and always allows that one ("Whitelisting external-ip private part"),
@@ -349,6 +362,15 @@ describe('when the user-data runs on a sandbox host', () => {
       await client.createPermission(PEER.ipv6);
       client.send(peer, Buffer.from('hello v6 peer'));
       expect((await client.nextData()).data.toString()).toBe('echo:hello v6 peer');
+      await client.refresh(0);
+    });
+
+    it('should refuse the AS112, AMT, SRv6 and RFC 9637 ranges with 403 while the control peer stays allowed', async () => {
+      const client = await allocateIpv6();
+      for (const address of NEWER_DENIED_IPV6) {
+        await expect(client.createPermission(address), address).rejects.toMatchObject({ code: 403 });
+      }
+      await client.createPermission(PEER.ipv6);
       await client.refresh(0);
     });
 
