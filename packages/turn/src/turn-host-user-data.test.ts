@@ -567,8 +567,19 @@ describe('when the user-data runs on a sandbox host', () => {
   });
 });
 
-describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
+/**
+ * TURN over TLS on its standard port leaves 443 to the plain-TCP fallback (redirected to the TURN port); TLS on 443
+ * takes the port for itself, and the firewall then redirects nothing. Either way, coturn serves TLS as its own user.
+ */
+describe.each([
+  { tlsPort: TURN_TLS_LISTENING_PORT, fallback: true },
+  { tlsPort: 443, fallback: false },
+])('when the user-data runs on a sandbox host with TURN over TLS on $tlsPort', ({ tlsPort, fallback }) => {
   const sandbox = new Sandbox();
+  const options: TurnHostUserDataOptions = {
+    ...tlsOptions,
+    tls: { certificateSecretArn: `${SECRET_ARN}-tls`, port: tlsPort },
+  };
   let run: { status: number | null; stderr: string };
   let certificate = '';
   let coturn: CoturnProcess | undefined;
@@ -578,7 +589,7 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
     const bundle = selfSignedCertificate(sandbox.directory, TLS_DOMAIN);
     certificate = bundle.certificate;
     sandbox.secretsManager.values.set(`${SECRET_ARN}-tls`, bundle.pem);
-    run = await sandbox.runUserData(renderTurnHostUserData(tlsOptions));
+    run = await sandbox.runUserData(renderTurnHostUserData(options));
   });
   afterAll(async () => {
     await coturn?.stop();
@@ -592,7 +603,7 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
     const conf = sandbox.read(TURN_HOST_CONF_PATH).split('\n');
     expect(conf).toEqual(
       expect.arrayContaining([
-        `tls-listening-port=${TURN_TLS_LISTENING_PORT}`,
+        `tls-listening-port=${tlsPort}`,
         `cert=${TURN_HOST_TLS_PEM_PATH}`,
         `pkey=${TURN_HOST_TLS_PEM_PATH}`,
       ]),
@@ -603,8 +614,22 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
     ]);
   });
 
-  it('should serve TLS with that certificate once coturn (as its own user) loads the one-file bundle', async () => {
+  it(`should ${fallback ? 'redirect 443 to the TURN port' : 'leave 443 to TLS (no redirect)'} and limit TCP on the TLS port`, () => {
+    const firewall = sandbox.read(TURN_HOST_FIREWALL_PATH);
+    expect(firewall).toBe(
+      renderTurnHostFirewall({
+        listeningPort: TURN_LISTENING_PORT,
+        tlsPort,
+        ...(fallback ? { tcpFallbackPort: TURN_TCP_FALLBACK_PORT } : {}),
+        turnUser: 'turnserver',
+      }),
+    );
+    expect(firewall.includes(`tcp dport ${TURN_TCP_FALLBACK_PORT} redirect`)).toBe(fallback);
+  });
+
+  it('should serve TLS with that certificate once coturn (as its own user, behind its firewall) loads the bundle', async () => {
     await sandbox.createNetwork();
+    sandbox.loadFirewall();
     // The file as written, with the host path of the bundle mapped into the sandbox like the unit's command line.
     const mapped = `${dirname(TURN_HOST_CONF_PATH)}/turnserver-sandbox-paths.conf`;
     const conf = sandbox.read(TURN_HOST_CONF_PATH);
@@ -614,12 +639,7 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
       conf.replaceAll(TURN_HOST_TLS_PEM_PATH, sandbox.path(TURN_HOST_TLS_PEM_PATH)),
     );
     coturn = await sandbox.startCoturn(mapped);
-    const socket = connectTls({
-      host: HOST.privateIp,
-      port: TURN_TLS_LISTENING_PORT,
-      servername: TLS_DOMAIN,
-      ca: certificate,
-    });
+    const socket = connectTls({ host: HOST.privateIp, port: tlsPort, servername: TLS_DOMAIN, ca: certificate });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('secureConnect', resolve);
@@ -630,6 +650,25 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
       expect(socket.getPeerCertificate().subject.CN).toBe(TLS_DOMAIN);
     } finally {
       socket.destroy();
+    }
+  });
+
+  /**
+   * Measured on coturn 4.6.1: its TLS listener also takes plain TURN over TCP (it tells a TLS ClientHello from a STUN
+   * message by the first bytes), so 443 answers plain TURN either way: through the redirect, or on the TLS port.
+   */
+  it(`should answer plain TURN over TCP on 443 too (${fallback ? 'through the redirect' : 'on the TLS listener'})`, async () => {
+    const client = await TurnClient.openTcp({ address: HOST.privateIp, port: TURN_TCP_FALLBACK_PORT });
+    try {
+      const credentials = turnRestCredentials({
+        secret: TURN_SECRET,
+        member: 'sandbox-tls-443',
+        expiresAtSeconds: nowSeconds() + 600,
+      });
+      expect((await client.allocate(credentials)).relayed.address).toBe(HOST.publicIp);
+      await client.refresh(0);
+    } finally {
+      client.close();
     }
   });
 });
@@ -866,9 +905,16 @@ class Sandbox {
   startCoturn(hostConfPath: string): Promise<CoturnProcess> {
     const execStart = TURN_HOST_EXEC_START.replace(TURN_HOST_CONF_PATH, this.path(hostConfPath));
     const wrapper = join(this.directory, 'bin', `turnserver-as-in-unit-${++this.coturnStarts}`);
+    // The drop-in grants the capability to bind a privileged port (TLS on 443); so does the wrapper, and only then.
+    const bindsPrivilegedPort = this.read(TURN_HOST_SYSTEMD_DROP_IN_PATH)
+      .split('\n')
+      .includes('AmbientCapabilities=CAP_NET_BIND_SERVICE');
+    const capabilities = bindsPrivilegedPort
+      ? '--inh-caps=-all,+net_bind_service --ambient-caps=+net_bind_service'
+      : '--inh-caps=-all';
     writeShim(
       wrapper,
-      `exec setpriv --reuid=turnserver --regid=turnserver --init-groups --inh-caps=-all ${execStart.replace('/usr/bin/turnserver', this.turnserver)}`,
+      `exec setpriv --reuid=turnserver --regid=turnserver --init-groups ${capabilities} ${execStart.replace('/usr/bin/turnserver', this.turnserver)}`,
     );
     return startCoturn({
       confText: '',
