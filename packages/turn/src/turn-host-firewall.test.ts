@@ -9,6 +9,7 @@ import {
   turnTcpFallbackPort,
 } from './turn-host-firewall';
 import {
+  TURN_FIREWALL_ADDRESS_IDLE_SECONDS,
   TURN_FIREWALL_TCP_CONNECTIONS_PER_ADDRESS,
   TURN_FIREWALL_TCP_NEW_CONNECTION_BURST,
   TURN_FIREWALL_TCP_NEW_CONNECTIONS_PER_MINUTE,
@@ -95,6 +96,16 @@ describe('renderTurnHostFirewall', () => {
         ]),
       );
     }
+  });
+
+  it('should remember a quiet address at least as long as any of its buckets takes to refill from empty', () => {
+    const refillSeconds = [
+      (TURN_FIREWALL_TCP_NEW_CONNECTION_BURST / TURN_FIREWALL_TCP_NEW_CONNECTIONS_PER_MINUTE) * 60,
+      TURN_FIREWALL_UDP_NEW_FLOW_BURST / TURN_FIREWALL_UDP_NEW_FLOWS_PER_SECOND,
+      TURN_FIREWALL_UDP_PACKET_BURST / TURN_FIREWALL_UDP_PACKETS_PER_SECOND,
+    ];
+    expect(TURN_FIREWALL_ADDRESS_IDLE_SECONDS).toBeGreaterThanOrEqual(Math.max(...refillSeconds));
+    expect(ruleset).toContain(`timeout ${TURN_FIREWALL_ADDRESS_IDLE_SECONDS}s;`);
   });
 
   it('should keep coturn’s user away from the EC2 link-local services (instance metadata) over IPv4 and IPv6', () => {

@@ -75,7 +75,7 @@ export const TURN_SECRET_MAX_LENGTH = 256;
  */
 export const TURN_FIREWALL_UDP_PACKETS_PER_SECOND = 2_500;
 
-/** Packets above the UDP rate one address may send at once: two seconds' worth, for keyframes and ICE bursts. */
+/** UDP packets one address may send at once before the rate applies (the bucket's size): two seconds' worth. */
 export const TURN_FIREWALL_UDP_PACKET_BURST = 5_000;
 
 /**
@@ -85,7 +85,7 @@ export const TURN_FIREWALL_UDP_PACKET_BURST = 5_000;
  */
 export const TURN_FIREWALL_UDP_NEW_FLOWS_PER_SECOND = 20;
 
-/** New UDP flows above that rate one address may open at once: several callers gathering at the same moment. */
+/** New UDP flows one address may open at once before the rate applies: several callers gathering together. */
 export const TURN_FIREWALL_UDP_NEW_FLOW_BURST = 60;
 
 /**
@@ -95,7 +95,7 @@ export const TURN_FIREWALL_UDP_NEW_FLOW_BURST = 60;
  */
 export const TURN_FIREWALL_TCP_NEW_CONNECTIONS_PER_MINUTE = 60;
 
-/** New TCP connections above that rate one address may open at once: a dozen callers gathering together. */
+/** New TCP connections one address may open at once before the rate applies: a dozen callers gathering together. */
 export const TURN_FIREWALL_TCP_NEW_CONNECTION_BURST = 40;
 
 /**
@@ -112,5 +112,8 @@ export const TURN_FIREWALL_TCP_CONNECTIONS_PER_ADDRESS = 32;
  */
 export const TURN_FIREWALL_TRACKED_ADDRESSES = 65_536;
 
-/** Seconds after which a quiet address's rate state is forgotten: at least the longest rate period (a minute). */
+/**
+ * Seconds after which a quiet address's rate state is forgotten. No shorter than any bucket takes to refill from
+ * empty (the longest: 40 new TCP connections at 60 a minute, 40 s), so forgetting grants nothing waiting would not.
+ */
 export const TURN_FIREWALL_ADDRESS_IDLE_SECONDS = 60;
