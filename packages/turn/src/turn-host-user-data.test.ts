@@ -39,6 +39,7 @@ import {
   TURN_HOST_SYSTEMD_DROP_IN_PATH,
   TURN_HOST_TEST_SEAMS,
   TURN_HOST_TLS_PEM_PATH,
+  TURN_HOST_USER,
   type TurnHostUserDataOptions,
 } from './turn-host-user-data';
 import {
@@ -59,8 +60,9 @@ import { renderTurnserverConf, TurnConfigError } from './turnserver-conf';
  * The sandbox: the user-data script runs for real (bash, curl, python3, chown), with loopback stand-ins for the
  * instance metadata service and Secrets Manager and PATH shims for apt-get and systemctl. The turnserver.conf it
  * writes then runs in real coturn inside a network namespace ("the TURN host"), reached from this process ("the
- * client", root namespace) over a veth pair, and relaying to an echo peer in a second namespace. Every address is
- * a documentation address, which the deny list deliberately leaves allowed.
+ * client", root namespace) over a veth pair, and relaying to an echo peer in a second namespace. The firewall it
+ * writes is loaded into that namespace the way coturn's unit loads it. Every address is a documentation address,
+ * which the deny list deliberately leaves allowed, except the metadata service's own on the host's loopback.
  */
 const HOST = { privateIp: '198.51.100.10', publicIp: '203.0.113.10', relayIpv6: '2001:db8:1::10' };
 const CLIENT_IP = '198.51.100.20';
@@ -279,7 +281,7 @@ describe('when the user-data runs on a sandbox host', () => {
       renderTurnHostFirewall({
         listeningPort: TURN_LISTENING_PORT,
         tcpFallbackPort: TURN_TCP_FALLBACK_PORT,
-        turnUser: 'turnserver',
+        turnUser: TURN_HOST_USER,
       }),
     );
     const stat = statSync(sandbox.path(TURN_HOST_FIREWALL_PATH));
@@ -630,7 +632,7 @@ describe.each([
         listeningPort: TURN_LISTENING_PORT,
         tlsPort,
         ...(fallback ? { tcpFallbackPort: TURN_TCP_FALLBACK_PORT } : {}),
-        turnUser: 'turnserver',
+        turnUser: TURN_HOST_USER,
       }),
     );
     expect(firewall.includes(`tcp dport ${TURN_TCP_FALLBACK_PORT} redirect`)).toBe(fallback);
