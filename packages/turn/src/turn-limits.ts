@@ -24,8 +24,8 @@ export const TURN_RELAY_MAX_PORT = 65535;
 
 /**
  * Concurrent allocations per TURN username. One member holds one username per grant; a browser allocates once per
- * TURN URL (UDP, TCP, TLS) and again on each ICE restart while the old allocation drains, so a handful is honest
- * use and anything beyond it is abuse of a leaked credential.
+ * TURN URL (UDP, TCP, TCP on 443, TLS: at most 4) and again on each ICE restart while the old allocation drains
+ * (8), so 12 leaves room for honest use and anything beyond it is abuse of a leaked credential.
  */
 export const TURN_USER_QUOTA = 12;
 
