@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, SITE_CONFIG_PATH } from '@parley/protocol';
 import { HANDLER_ENTRY_POINTS, ROOM_TABLE_SCHEMA, ROUTE_SELECTION_EXPRESSION, SIGNALING_ENV } from '@parley/signaling';
-import { renderTurnHostUserData, TURN_DEFAULT_REALM } from '@parley/turn';
+import { renderTurnHostUserData, TURN_DEFAULT_REALM, TURN_TCP_FALLBACK_PORT } from '@parley/turn';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -190,7 +190,7 @@ describe('ParleyStack with the default settings', () => {
         );
         expect(render(variables[SIGNALING_ENV.turnSecretArn])).toBe('<TurnSecret7AD0C540>');
         expect(render(variables[SIGNALING_ENV.turnUrls])).toBe(
-          'turn:<TurnElasticIpC329870D.PublicIp>:3478?transport=udp,turn:<TurnElasticIpC329870D.PublicIp>:3478?transport=tcp',
+          'turn:<TurnElasticIpC329870D.PublicIp>:3478?transport=udp,turn:<TurnElasticIpC329870D.PublicIp>:3478?transport=tcp,turn:<TurnElasticIpC329870D.PublicIp>:443?transport=tcp',
         );
         expect(variables[SIGNALING_ENV.turnCredentialTtlSeconds]).toBe(String(config.turnCredentialTtlSeconds));
         expect(variables[SIGNALING_ENV.turnSecret]).toBeUndefined();
@@ -375,7 +375,7 @@ describe('ParleyStack with the default settings', () => {
       expect(resourcesOf(json, 'AWS::EC2::NatGateway')).toEqual([]);
     });
 
-    it('should open only the TURN port (UDP and TCP) and the relay range (UDP), never SSH', () => {
+    it('should open only the TURN port (UDP and TCP), TCP 443 and the relay range (UDP), never SSH', () => {
       const [, group] = onlyResource(json, 'AWS::EC2::SecurityGroup');
       const ingress = (prop(group, 'SecurityGroupIngress') as Record<string, unknown>[]).map(
         (rule) => `${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort} from ${rule.CidrIp}`,
@@ -384,6 +384,8 @@ describe('ParleyStack with the default settings', () => {
         [
           `tcp ${config.turnPort}-${config.turnPort} from 0.0.0.0/0`,
           `udp ${config.turnPort}-${config.turnPort} from 0.0.0.0/0`,
+          // TURN over TCP on 443, which the host's firewall redirects to the TURN port.
+          `tcp ${TURN_TCP_FALLBACK_PORT}-${TURN_TCP_FALLBACK_PORT} from 0.0.0.0/0`,
           `udp ${config.relayPortMin}-${config.relayPortMax} from 0.0.0.0/0`,
         ].sort(),
       );
@@ -441,6 +443,10 @@ describe('ParleyStack with the default settings', () => {
           minPort: config.relayPortMin,
           maxPort: config.relayPortMax,
         }),
+      );
+      // The host's firewall answers TURN over TCP on 443 by redirecting it to the TURN port.
+      expect(render(instance.Properties?.UserData)).toContain(
+        `tcp dport ${TURN_TCP_FALLBACK_PORT} redirect to :${config.turnPort}`,
       );
     });
 
@@ -561,7 +567,7 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
     expect(render(json.Outputs.SiteUrl?.Value)).toBe('https://call.example.org/');
   });
 
-  it('should open the TLS port and the configured relay range, and nothing else', () => {
+  it('should open the TLS port (443, no second rule for the plain-TCP fallback) and the relay range, nothing else', () => {
     const [, group] = onlyResource(json, 'AWS::EC2::SecurityGroup');
     const ingress = (prop(group, 'SecurityGroupIngress') as Record<string, unknown>[]).map(
       (rule) => `${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort}`,
@@ -582,7 +588,12 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
     const turnUrls = render(
       (prop(message, 'Environment') as { Variables: Record<string, unknown> }).Variables[SIGNALING_ENV.turnUrls],
     );
-    expect(turnUrls.split(',')).toContain('turns:turn.example.org:443?transport=tcp');
+    expect(turnUrls.split(',')).toEqual([
+      'turn:<TurnElasticIpC329870D.PublicIp>:3478?transport=udp',
+      'turn:<TurnElasticIpC329870D.PublicIp>:3478?transport=tcp',
+      // 443 is TLS here, so there is no plain turn: URL on 443.
+      'turns:turn.example.org:443?transport=tcp',
+    ]);
   });
 
   it('should render the user-data with TLS, the domain as realm and the relay range', () => {
@@ -598,6 +609,8 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
         tls: { certificateSecretArn: tlsSecretArn, port: 443 },
       }),
     );
+    // TLS has 443: the host's firewall redirects nothing.
+    expect(render(instance.Properties?.UserData)).not.toContain('redirect to');
     expect(instance.Properties?.InstanceType).toBe('m7g.medium');
   });
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TURN_DEFAULT_REALM } from '@parley/turn';
+import { TURN_DEFAULT_REALM, turnTcpFallbackPort } from '@parley/turn';
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -80,9 +80,12 @@ export class ParleyStack extends Stack {
       ...(tls ? { tls } : {}),
     });
 
+    const tcpFallbackPort = turnTcpFallbackPort(tls);
     const turnUrls = [
       `turn:${this.turn.publicIp}:${config.turnPort}?transport=udp`,
       `turn:${this.turn.publicIp}:${config.turnPort}?transport=tcp`,
+      // For networks that let only web ports out; with TLS on 443, the turns: URL serves them instead.
+      ...(tcpFallbackPort === undefined ? [] : [`turn:${this.turn.publicIp}:${tcpFallbackPort}?transport=tcp`]),
       // TLS needs the name in the certificate, not the address.
       ...(tls ? [`turns:${tls.domain}:${tls.port}?transport=tcp`] : []),
     ];

@@ -1,4 +1,4 @@
-import { renderTurnHostUserData } from '@parley/turn';
+import { renderTurnHostUserData, turnTcpFallbackPort } from '@parley/turn';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -168,7 +168,10 @@ export class TurnServer extends Construct {
   }
 }
 
-/** Every ingress rule of the TURN host: the TURN port (UDP and TCP), the relay range (UDP) and TURN over TLS if set. */
+/**
+ * Every ingress rule of the TURN host: the TURN port (UDP and TCP), the relay range (UDP), TURN over TCP on 443
+ * (which the host's firewall redirects to the TURN port) and TURN over TLS if set; TLS on 443 takes that port.
+ */
 export function turnIngressPorts(
   props: Pick<TurnServerProps, 'listeningPort' | 'relayPortMin' | 'relayPortMax' | 'tls'>,
 ) {
@@ -177,6 +180,10 @@ export function turnIngressPorts(
     [ec2.Port.tcp(props.listeningPort), 'TURN over TCP (networks that block UDP)'],
     [ec2.Port.udpRange(props.relayPortMin, props.relayPortMax), 'TURN relay ports (UDP)'],
   ];
+  const fallbackPort = turnTcpFallbackPort(props.tls);
+  if (fallbackPort !== undefined) {
+    rules.push([ec2.Port.tcp(fallbackPort), 'TURN over TCP on 443 (networks that allow only web ports)']);
+  }
   if (props.tls) rules.push([ec2.Port.tcp(props.tls.port), 'TURN over TLS']);
   return rules;
 }

@@ -14,7 +14,8 @@ export interface DeniedPeerBlock {
  * the VPC's private addresses or the relay itself. coturn before 4.9 also lets IPv4-mapped and other IPv4-embedding
  * IPv6 forms past IPv4-only rules (CVE-2026-27624), so each of those forms is listed too.
  *
- * Deliberately NOT denied: the documentation ranges (see {@link DOCUMENTATION_BLOCKS}).
+ * The special-purpose ranges follow the IANA registries and the Enable Security coturn hardening guide.
+ * Deliberately NOT denied: the documentation ranges the tests use (see {@link DOCUMENTATION_BLOCKS}).
  */
 export const DENIED_PEER_BLOCKS: readonly DeniedPeerBlock[] = [
   { cidr: '0.0.0.0/8', why: '"this network" (RFC 1122)' },
@@ -24,8 +25,11 @@ export const DENIED_PEER_BLOCKS: readonly DeniedPeerBlock[] = [
   { cidr: '169.254.0.0/16', why: 'link-local, includes EC2 instance metadata 169.254.169.254 and Amazon DNS/NTP' },
   { cidr: '172.16.0.0/12', why: 'private (RFC 1918)' },
   { cidr: '192.0.0.0/24', why: 'IETF protocol assignments (RFC 6890)' },
+  { cidr: '192.31.196.0/24', why: 'AS112 DNS sinks for private-address reverse lookups (RFC 7535)' },
+  { cidr: '192.52.193.0/24', why: 'AMT relay anycast, tunnels multicast (RFC 7450)' },
   { cidr: '192.88.99.0/24', why: '6to4 relay anycast (RFC 7526)' },
   { cidr: '192.168.0.0/16', why: 'private (RFC 1918)' },
+  { cidr: '192.175.48.0/24', why: 'AS112 DNS sinks, direct delegation (RFC 7534)' },
   { cidr: '198.18.0.0/15', why: 'benchmarking (RFC 2544)' },
   { cidr: '224.0.0.0/4', why: 'multicast' },
   { cidr: '240.0.0.0/4', why: 'reserved, up to and including broadcast 255.255.255.255' },
@@ -35,8 +39,14 @@ export const DENIED_PEER_BLOCKS: readonly DeniedPeerBlock[] = [
   { cidr: '64:ff9b::/96', why: 'NAT64, embeds IPv4 (RFC 6052)' },
   { cidr: '64:ff9b:1::/48', why: 'local-use NAT64, embeds IPv4 (RFC 8215)' },
   { cidr: '100::/64', why: 'discard-only (RFC 6666)' },
-  { cidr: '2001::/23', why: 'IETF protocol assignments: Teredo (embeds IPv4), benchmarking, ORCHID' },
+  {
+    cidr: '2001::/23',
+    why: 'IETF protocol assignments: Teredo (embeds IPv4), benchmarking, ORCHID; also AMT 2001:3::/32 and AS112 2001:4:112::/48',
+  },
   { cidr: '2002::/16', why: '6to4, embeds IPv4 (RFC 3056)' },
+  { cidr: '2620:4f:8000::/48', why: 'AS112 DNS sinks, direct delegation (RFC 7534)' },
+  { cidr: '3fff::/20', why: 'documentation (RFC 9637); unlike 2001:db8::/32 no test relays to it, so it is denied' },
+  { cidr: '5f00::/16', why: 'SRv6 segment identifiers (RFC 9602): steer packets inside an operator network' },
   { cidr: 'fc00::/7', why: 'unique local, includes EC2 instance metadata fd00:ec2::254' },
   { cidr: 'fe80::/10', why: 'link-local' },
   { cidr: 'fec0::/10', why: 'site-local (deprecated)' },

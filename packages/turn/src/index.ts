@@ -16,13 +16,25 @@ export {
   turnRestCredentials,
 } from './turn-client';
 export {
+  EC2_LINK_LOCAL_SERVICE_BLOCKS,
+  renderTcpFallbackRedirect,
+  renderTurnHostFirewall,
+  TURN_HOST_FIREWALL_TABLE,
+  type TurnHostFirewallOptions,
+  tcpFallbackRedirectChain,
+  turnTcpFallbackPort,
+} from './turn-host-firewall';
+export {
   EC2_USER_DATA_MAX_BYTES,
   renderTurnHostUserData,
   TURN_HOST_CONF_PATH,
   TURN_HOST_EXEC_START,
+  TURN_HOST_FIREWALL_EXEC_START_PRE,
+  TURN_HOST_FIREWALL_PATH,
   TURN_HOST_SYSTEMD_DROP_IN_PATH,
   TURN_HOST_TEST_SEAMS,
   TURN_HOST_TLS_PEM_PATH,
+  TURN_HOST_USER,
   type TurnHostUserDataOptions,
 } from './turn-host-user-data';
 export * from './turn-limits';

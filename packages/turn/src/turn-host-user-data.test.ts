@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import {
   chmodSync,
   chownSync,
@@ -12,36 +13,74 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as connectTcp, type Socket as TcpSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnConfigFromArgs } from './cli';
 import { type CoturnProcess, findTurnserver, startCoturn } from './coturn-process';
-import { TurnClient, TurnRequestError, turnRestCredentials } from './turn-client';
+import { encodeStunMessage, newTransactionId, StunClass, StunMethod } from './stun-message';
+import {
+  STUN_REQUEST_TIMEOUT_MS,
+  STUN_RETRANSMIT_INTERVAL_MS,
+  TurnClient,
+  TurnRequestError,
+  turnRestCredentials,
+} from './turn-client';
+import { renderTurnHostFirewall, TURN_HOST_FIREWALL_TABLE } from './turn-host-firewall';
 import {
   EC2_USER_DATA_MAX_BYTES,
   renderTurnHostUserData,
   TURN_HOST_CONF_PATH,
   TURN_HOST_EXEC_START,
+  TURN_HOST_FIREWALL_EXEC_START_PRE,
+  TURN_HOST_FIREWALL_PATH,
   TURN_HOST_SYSTEMD_DROP_IN_PATH,
   TURN_HOST_TEST_SEAMS,
   TURN_HOST_TLS_PEM_PATH,
+  TURN_HOST_USER,
   type TurnHostUserDataOptions,
 } from './turn-host-user-data';
-import { TURN_LISTENING_PORT, TURN_RELAY_MAX_PORT, TURN_RELAY_MIN_PORT, TURN_TLS_LISTENING_PORT } from './turn-limits';
+import {
+  TURN_FIREWALL_TCP_CONNECTIONS_PER_ADDRESS,
+  TURN_FIREWALL_TCP_NEW_CONNECTION_BURST,
+  TURN_FIREWALL_TCP_NEW_CONNECTIONS_PER_MINUTE,
+  TURN_FIREWALL_UDP_PACKET_BURST,
+  TURN_FIREWALL_UDP_PACKETS_PER_SECOND,
+  TURN_LISTENING_PORT,
+  TURN_RELAY_MAX_PORT,
+  TURN_RELAY_MIN_PORT,
+  TURN_TCP_FALLBACK_PORT,
+  TURN_TLS_LISTENING_PORT,
+} from './turn-limits';
 import { renderTurnserverConf, TurnConfigError } from './turnserver-conf';
 
 /**
  * The sandbox: the user-data script runs for real (bash, curl, python3, chown), with loopback stand-ins for the
  * instance metadata service and Secrets Manager and PATH shims for apt-get and systemctl. The turnserver.conf it
  * writes then runs in real coturn inside a network namespace ("the TURN host"), reached from this process ("the
- * client", root namespace) over a veth pair, and relaying to an echo peer in a second namespace. Every address is
- * a documentation address, which the deny list deliberately leaves allowed.
+ * client", root namespace) over a veth pair, and relaying to an echo peer in a second namespace. The firewall it
+ * writes is loaded into that namespace the way coturn's unit loads it. Every address is a documentation address,
+ * which the deny list deliberately leaves allowed, except the metadata service's own on the host's loopback.
  */
 const HOST = { privateIp: '198.51.100.10', publicIp: '203.0.113.10', relayIpv6: '2001:db8:1::10' };
 const CLIENT_IP = '198.51.100.20';
+/** More client addresses on the same link, one per firewall test, so one test's limits never spill into another's. */
+const CLIENT_ADDRESSES = {
+  udpFlooder: '198.51.100.21',
+  tcpHoarder: '198.51.100.22',
+  tcpChurner: '198.51.100.23',
+  bystander: '198.51.100.24',
+} as const;
+/** The instance metadata service's addresses, given to the sandbox host's loopback; a stand-in answers there. */
+const METADATA = { ip: '169.254.169.254', ipv6: 'fd00:ec2::254', port: 80 } as const;
+/** Datagrams the UDP flood sends from one address: four times the firewall's burst, far beyond what it lets in. */
+const UDP_FLOOD_PACKETS = 4 * TURN_FIREWALL_UDP_PACKET_BURST;
+/** Time the kernel may still spend on queued flood packets after the last send returns (its backlog is short). */
+const KERNEL_QUEUE_SLACK_SECONDS = 0.1;
+/** New TCP connections the churn test tries at most: well past the burst, so it ends with a refusal. */
+const MAX_CHURN_ATTEMPTS = TURN_FIREWALL_TCP_NEW_CONNECTION_BURST + 100;
 const PEER = { ip: '192.0.2.30', ipv6: '2001:db8:2::30', gateway: '192.0.2.1', gatewayIpv6: '2001:db8:2::1' };
 const PEER_PORT = 40_000;
 const REGION = 'eu-west-1';
@@ -54,8 +93,16 @@ const ROLE = {
 };
 const ROLE_SESSION_TOKEN = randomBytes(48).toString('base64');
 
+/** Ranges the Enable Security coturn hardening guide lists that the deny list gained later: one address of each. */
+const NEWER_DENIED_IPV4 = ['192.31.196.1', '192.175.48.6', '192.52.193.1'];
+const NEWER_DENIED_IPV6 = ['2001:4:112::1', '2620:4f:8000::42', '2001:3::1', '5f00::1', '3fff::1', '3fff:fff::1'];
+
 /** How long the script may take in the sandbox (it downloads nothing; it normally finishes in well under a second). */
 const SCRIPT_TIMEOUT_MS = 20_000;
+/** The sandbox's own nftables table in the TURN host namespace, which counts what the host firewall let through. */
+const SANDBOX_PROBE_TABLE = 'sandbox_probe';
+/** How long a TCP connection attempt inside the sandbox may take (it is answered or refused at once). */
+const CONNECT_TIMEOUT_MS = 5_000;
 /** How long the echo peer may take to bind its sockets. */
 const PEER_READY_TIMEOUT_MS = 10_000;
 
@@ -201,7 +248,7 @@ describe('when the user-data runs on a sandbox host', () => {
     const apt = sandbox.shimCalls('apt-get');
     expect(apt.some((call) => call.includes('update'))).toBe(true);
     const install = apt.find((call) => call.includes('install'));
-    expect(install).toEqual(expect.arrayContaining(['-y', 'coturn']));
+    expect(install).toEqual(expect.arrayContaining(['-y', 'coturn', 'nftables']));
     expect(sandbox.shimCalls('policy-rc.d-present-during-install')).toEqual([['yes']]);
     expect(existsSync(sandbox.path('/usr/sbin/policy-rc.d'))).toBe(false);
   });
@@ -220,6 +267,27 @@ describe('when the user-data runs on a sandbox host', () => {
     expect(sandbox.shimCalls('systemctl')).toEqual([['daemon-reload'], ['enable', 'coturn'], ['restart', 'coturn']]);
   });
 
+  it('should load the host firewall as root before coturn starts, every time it starts', () => {
+    const service = sandbox.read(TURN_HOST_SYSTEMD_DROP_IN_PATH).split('\n');
+    expect(service).toContain(`ExecStartPre=${TURN_HOST_FIREWALL_EXEC_START_PRE}`);
+    expect(service.indexOf(`ExecStartPre=${TURN_HOST_FIREWALL_EXEC_START_PRE}`)).toBeLessThan(
+      service.indexOf(`ExecStart=${TURN_HOST_EXEC_START}`),
+    );
+    expect(TURN_HOST_FIREWALL_EXEC_START_PRE).toMatch(/^\+/);
+  });
+
+  it('should write the firewall the generator renders, with TURN over TCP on 443 and no TLS port, root-only', () => {
+    expect(sandbox.read(TURN_HOST_FIREWALL_PATH)).toBe(
+      renderTurnHostFirewall({
+        listeningPort: TURN_LISTENING_PORT,
+        tcpFallbackPort: TURN_TCP_FALLBACK_PORT,
+        turnUser: TURN_HOST_USER,
+      }),
+    );
+    const stat = statSync(sandbox.path(TURN_HOST_FIREWALL_PATH));
+    expect({ mode: stat.mode & 0o777, uid: stat.uid }).toEqual({ mode: 0o600, uid: 0 });
+  });
+
   describe('when the TURN host serves on the written configuration', () => {
     let coturn: CoturnProcess;
     const clients: TurnClient[] = [];
@@ -236,6 +304,7 @@ describe('when the user-data runs on a sandbox host', () => {
 
     beforeAll(async () => {
       await sandbox.createNetwork();
+      sandbox.loadFirewall();
       coturn = await sandbox.startCoturn(TURN_HOST_CONF_PATH);
     });
     afterAll(async () => {
@@ -281,6 +350,15 @@ describe('when the user-data runs on a sandbox host', () => {
       await client.refresh(0);
     });
 
+    it('should refuse the AS112 and AMT ranges with 403 while the control peer stays allowed', async () => {
+      const { client } = await allocate();
+      for (const address of NEWER_DENIED_IPV4) {
+        await expect(client.createPermission(address), address).rejects.toMatchObject({ code: 403 });
+      }
+      await client.createPermission(PEER.ip);
+      await client.refresh(0);
+    });
+
     /**
      * When both callers need the relay, each one's peer is the other's relayed address: this host's public address.
      * coturn maps it to the private address and always allows that one ("Whitelisting external-ip private part"),
@@ -302,6 +380,122 @@ describe('when the user-data runs on a sandbox host', () => {
         await expect(client.createPermission(address)).rejects.toMatchObject({ code: 443 });
       }
       await client.refresh(0);
+    });
+  });
+
+  /**
+   * The host firewall as the unit loads it, on the same namespace: TURN over TCP on 443, per-client-address limits,
+   * and no metadata service for coturn's user. Each test uses client addresses of its own.
+   */
+  describe('when the TURN host’s firewall is loaded', () => {
+    let coturn: CoturnProcess;
+    const clients: TurnClient[] = [];
+
+    beforeAll(async () => {
+      await sandbox.createNetwork();
+      sandbox.loadFirewall();
+      coturn = await sandbox.startCoturn(TURN_HOST_CONF_PATH);
+    });
+    afterAll(async () => {
+      for (const client of clients.splice(0)) client.close();
+      await coturn?.stop();
+    });
+
+    it('should answer TURN over TCP on 443 (redirected to the TURN port): an allocation that relays to a peer', async () => {
+      const client = await TurnClient.openTcp({ address: HOST.privateIp, port: TURN_TCP_FALLBACK_PORT });
+      clients.push(client);
+      const credentials = turnRestCredentials({
+        secret: TURN_SECRET,
+        member: 'sandbox-tcp-443',
+        expiresAtSeconds: nowSeconds() + 600,
+      });
+      const allocation = await client.allocate(credentials);
+      expect(allocation.relayed.address).toBe(HOST.publicIp);
+      expect(allocation.mapped.address).toBe(CLIENT_IP);
+      const peer = { address: PEER.ip, port: PEER_PORT };
+      await client.createPermission(PEER.ip);
+      client.send(peer, Buffer.from('over tcp 443'));
+      expect(await client.nextData()).toEqual({ peer, data: Buffer.from('echo:over tcp 443') });
+      await client.channelBind(0x4001, peer);
+      client.sendOnChannel(0x4001, Buffer.from('odd'));
+      expect((await client.nextData()).data.toString()).toBe('echo:odd');
+      await client.refresh(0);
+    });
+
+    it('should refuse coturn’s user the instance metadata service, while root and other destinations still work', async () => {
+      await sandbox.startMetadataStandIn();
+      const asTurnUser = ['setpriv', '--reuid=turnserver', '--regid=turnserver', '--init-groups'];
+      // The kernel reports "administratively prohibited" as EHOSTUNREACH for IPv4 and EACCES for IPv6.
+      expect(sandbox.tcpConnectFromHost(asTurnUser, METADATA.ip, METADATA.port)).toBe('EHOSTUNREACH');
+      expect(sandbox.tcpConnectFromHost(asTurnUser, METADATA.ipv6, METADATA.port)).toBe('EACCES');
+      // Controls: the same listener is reachable by root, and by coturn's user on another address.
+      expect(sandbox.tcpConnectFromHost([], METADATA.ip, METADATA.port)).toBe('connected');
+      expect(sandbox.tcpConnectFromHost([], METADATA.ipv6, METADATA.port)).toBe('connected');
+      expect(sandbox.tcpConnectFromHost(asTurnUser, HOST.privateIp, METADATA.port)).toBe('connected');
+      expect(sandbox.firewallCounter('turn_user_egress', 'no instance metadata for coturn')).toBeGreaterThan(0);
+    });
+
+    it('should cut a UDP flood from one address to the rate limit, while a second address still gets answers', async () => {
+      sandbox.countAdmittedUdp(CLIENT_ADDRESSES.udpFlooder);
+      const flood = await floodWithBindingRequests(CLIENT_ADDRESSES.udpFlooder, UDP_FLOOD_PACKETS);
+      const bystander = await TurnClient.open(
+        { address: HOST.privateIp, port: TURN_LISTENING_PORT },
+        CLIENT_ADDRESSES.bystander,
+      );
+      clients.push(bystander);
+      expect(await bystander.binding()).toEqual(expect.objectContaining({ address: CLIENT_ADDRESSES.bystander }));
+      // The allowance: the burst, plus the rate over the flood and the probe after it (the kernel may still be
+      // working through queued packets when the last send returns).
+      const seconds = (flood.elapsedMs + flood.probeMs) / 1000 + KERNEL_QUEUE_SLACK_SECONDS;
+      const admitted = sandbox.admittedUdp();
+      expect(admitted).toBeLessThanOrEqual(
+        TURN_FIREWALL_UDP_PACKET_BURST + TURN_FIREWALL_UDP_PACKETS_PER_SECOND * seconds,
+      );
+      expect(sandbox.firewallCounter('client_limits', 'UDP packets per IPv4 address')).toBeGreaterThan(0);
+      expect(flood.answers).toBeLessThanOrEqual(admitted);
+    });
+
+    it('should refuse one address more open TCP connections than the cap, while a second address still connects', async () => {
+      const open: TcpSocket[] = [];
+      try {
+        for (let index = 0; index < TURN_FIREWALL_TCP_CONNECTIONS_PER_ADDRESS; index++) {
+          open.push(await openTcp(CLIENT_ADDRESSES.tcpHoarder, TURN_LISTENING_PORT));
+        }
+        await expect(openTcp(CLIENT_ADDRESSES.tcpHoarder, TURN_LISTENING_PORT)).rejects.toMatchObject({
+          code: 'ECONNREFUSED',
+        });
+        // Through 443 too: the redirected connections are the same connections to the TURN port.
+        await expect(openTcp(CLIENT_ADDRESSES.tcpHoarder, TURN_TCP_FALLBACK_PORT)).rejects.toMatchObject({
+          code: 'ECONNREFUSED',
+        });
+        (await openTcp(CLIENT_ADDRESSES.bystander, TURN_LISTENING_PORT)).destroy();
+        expect(sandbox.firewallCounter('client_limits', 'open TCP connections per IPv4 address')).toBe(2);
+      } finally {
+        for (const socket of open) socket.destroy();
+      }
+    });
+
+    it('should let one address open the burst of new TCP connections, refuse the next, and still admit a second address', async () => {
+      const started = Date.now();
+      let accepted = 0;
+      let refusal: Error | undefined;
+      // Each connection is reset at once (conntrack then stops counting it), so only the rate limit can refuse one.
+      for (let attempt = 0; attempt < MAX_CHURN_ATTEMPTS && !refusal; attempt++) {
+        const outcome: TcpSocket | Error = await openTcp(CLIENT_ADDRESSES.tcpChurner, TURN_TCP_FALLBACK_PORT).catch(
+          (error: Error) => error,
+        );
+        if (outcome instanceof Error) refusal = outcome;
+        else {
+          outcome.resetAndDestroy();
+          accepted++;
+        }
+      }
+      const refills = Math.ceil(((Date.now() - started) / 60_000) * TURN_FIREWALL_TCP_NEW_CONNECTIONS_PER_MINUTE);
+      expect(refusal).toMatchObject({ code: 'ECONNREFUSED' });
+      expect(accepted).toBeGreaterThanOrEqual(TURN_FIREWALL_TCP_NEW_CONNECTION_BURST);
+      expect(accepted).toBeLessThanOrEqual(TURN_FIREWALL_TCP_NEW_CONNECTION_BURST + refills);
+      expect(sandbox.firewallCounter('client_limits', 'new TCP connections per IPv4 address')).toBe(1);
+      (await openTcp(CLIENT_ADDRESSES.bystander, TURN_TCP_FALLBACK_PORT)).destroy();
     });
   });
 
@@ -352,6 +546,15 @@ describe('when the user-data runs on a sandbox host', () => {
       await client.refresh(0);
     });
 
+    it('should refuse the AS112, AMT, SRv6 and RFC 9637 ranges with 403 while the control peer stays allowed', async () => {
+      const client = await allocateIpv6();
+      for (const address of NEWER_DENIED_IPV6) {
+        await expect(client.createPermission(address), address).rejects.toMatchObject({ code: 403 });
+      }
+      await client.createPermission(PEER.ipv6);
+      await client.refresh(0);
+    });
+
     it.each([
       ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
       ['::ffff:10.0.0.1', 'IPv4-mapped private'],
@@ -375,8 +578,19 @@ describe('when the user-data runs on a sandbox host', () => {
   });
 });
 
-describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
+/**
+ * TURN over TLS on its standard port leaves 443 to the plain-TCP fallback (redirected to the TURN port); TLS on 443
+ * takes the port for itself, and the firewall then redirects nothing. Either way, coturn serves TLS as its own user.
+ */
+describe.each([
+  { tlsPort: TURN_TLS_LISTENING_PORT, fallback: true },
+  { tlsPort: 443, fallback: false },
+])('when the user-data runs on a sandbox host with TURN over TLS on $tlsPort', ({ tlsPort, fallback }) => {
   const sandbox = new Sandbox();
+  const options: TurnHostUserDataOptions = {
+    ...tlsOptions,
+    tls: { certificateSecretArn: `${SECRET_ARN}-tls`, port: tlsPort },
+  };
   let run: { status: number | null; stderr: string };
   let certificate = '';
   let coturn: CoturnProcess | undefined;
@@ -386,7 +600,7 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
     const bundle = selfSignedCertificate(sandbox.directory, TLS_DOMAIN);
     certificate = bundle.certificate;
     sandbox.secretsManager.values.set(`${SECRET_ARN}-tls`, bundle.pem);
-    run = await sandbox.runUserData(renderTurnHostUserData(tlsOptions));
+    run = await sandbox.runUserData(renderTurnHostUserData(options));
   });
   afterAll(async () => {
     await coturn?.stop();
@@ -400,7 +614,7 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
     const conf = sandbox.read(TURN_HOST_CONF_PATH).split('\n');
     expect(conf).toEqual(
       expect.arrayContaining([
-        `tls-listening-port=${TURN_TLS_LISTENING_PORT}`,
+        `tls-listening-port=${tlsPort}`,
         `cert=${TURN_HOST_TLS_PEM_PATH}`,
         `pkey=${TURN_HOST_TLS_PEM_PATH}`,
       ]),
@@ -411,8 +625,22 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
     ]);
   });
 
-  it('should serve TLS with that certificate once coturn (as its own user) loads the one-file bundle', async () => {
+  it(`should ${fallback ? 'redirect 443 to the TURN port' : 'leave 443 to TLS (no redirect)'} and limit TCP on the TLS port`, () => {
+    const firewall = sandbox.read(TURN_HOST_FIREWALL_PATH);
+    expect(firewall).toBe(
+      renderTurnHostFirewall({
+        listeningPort: TURN_LISTENING_PORT,
+        tlsPort,
+        ...(fallback ? { tcpFallbackPort: TURN_TCP_FALLBACK_PORT } : {}),
+        turnUser: TURN_HOST_USER,
+      }),
+    );
+    expect(firewall.includes(`tcp dport ${TURN_TCP_FALLBACK_PORT} redirect`)).toBe(fallback);
+  });
+
+  it('should serve TLS with that certificate once coturn (as its own user, behind its firewall) loads the bundle', async () => {
     await sandbox.createNetwork();
+    sandbox.loadFirewall();
     // The file as written, with the host path of the bundle mapped into the sandbox like the unit's command line.
     const mapped = `${dirname(TURN_HOST_CONF_PATH)}/turnserver-sandbox-paths.conf`;
     const conf = sandbox.read(TURN_HOST_CONF_PATH);
@@ -422,12 +650,7 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
       conf.replaceAll(TURN_HOST_TLS_PEM_PATH, sandbox.path(TURN_HOST_TLS_PEM_PATH)),
     );
     coturn = await sandbox.startCoturn(mapped);
-    const socket = connectTls({
-      host: HOST.privateIp,
-      port: TURN_TLS_LISTENING_PORT,
-      servername: TLS_DOMAIN,
-      ca: certificate,
-    });
+    const socket = connectTls({ host: HOST.privateIp, port: tlsPort, servername: TLS_DOMAIN, ca: certificate });
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('secureConnect', resolve);
@@ -438,6 +661,25 @@ describe('when the user-data runs on a sandbox host with TURN over TLS', () => {
       expect(socket.getPeerCertificate().subject.CN).toBe(TLS_DOMAIN);
     } finally {
       socket.destroy();
+    }
+  });
+
+  /**
+   * Measured on coturn 4.6.1: its TLS listener also takes plain TURN over TCP (it tells a TLS ClientHello from a STUN
+   * message by the first bytes), so 443 answers plain TURN either way: through the redirect, or on the TLS port.
+   */
+  it(`should answer plain TURN over TCP on 443 too (${fallback ? 'through the redirect' : 'on the TLS listener'})`, async () => {
+    const client = await TurnClient.openTcp({ address: HOST.privateIp, port: TURN_TCP_FALLBACK_PORT });
+    try {
+      const credentials = turnRestCredentials({
+        secret: TURN_SECRET,
+        member: 'sandbox-tls-443',
+        expiresAtSeconds: nowSeconds() + 600,
+      });
+      expect((await client.allocate(credentials)).relayed.address).toBe(HOST.publicIp);
+      await client.refresh(0);
+    } finally {
+      client.close();
     }
   });
 });
@@ -495,6 +737,7 @@ class Sandbox {
   private readonly id = `${process.pid % 10_000}${randomBytes(1).toString('hex')}`;
   readonly namespaces = { host: `parley-th-${this.id}`, peer: `parley-pe-${this.id}` };
   private peerProcess: ChildProcess | undefined;
+  private metadataProcess: ChildProcess | undefined;
   private turnserver = '';
   private coturnStarts = 0;
   private networkCreated = false;
@@ -590,8 +833,11 @@ class Sandbox {
     ip('netns', 'add', peer);
     ip('link', 'add', clientLink, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', host);
     ip('addr', 'add', `${CLIENT_IP}/24`, 'dev', clientLink);
+    for (const address of Object.values(CLIENT_ADDRESSES)) ip('addr', 'add', `${address}/24`, 'dev', clientLink);
     ip('link', 'set', clientLink, 'up');
     ip('-n', host, 'link', 'set', 'lo', 'up');
+    ip('-n', host, 'addr', 'add', `${METADATA.ip}/32`, 'dev', 'lo');
+    ip('-n', host, '-6', 'addr', 'add', `${METADATA.ipv6}/128`, 'dev', 'lo');
     ip('-n', host, 'addr', 'add', `${HOST.privateIp}/24`, 'dev', 'eth0');
     ip('-n', host, '-6', 'addr', 'add', `${HOST.relayIpv6}/64`, 'dev', 'eth0', 'nodad');
     ip('-n', host, 'link', 'set', 'eth0', 'up');
@@ -608,6 +854,89 @@ class Sandbox {
     this.peerProcess = await startEchoPeer(peer);
   }
 
+  /** Loads the written firewall into the TURN host namespace the way the unit's ExecStartPre does (as root). */
+  loadFirewall(): void {
+    const command = TURN_HOST_FIREWALL_EXEC_START_PRE.replace(/^\+/, '')
+      .replace(TURN_HOST_FIREWALL_PATH, this.path(TURN_HOST_FIREWALL_PATH))
+      .split(' ');
+    execFileSync('ip', ['netns', 'exec', this.namespaces.host, ...command], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+
+  /** The packets a firewall rule (found by its comment) has counted since the firewall was loaded. */
+  firewallCounter(chain: string, comment: string): number {
+    const listing = execFileSync(
+      'ip',
+      ['netns', 'exec', this.namespaces.host, 'nft', '-j', 'list', 'chain', 'inet', TURN_HOST_FIREWALL_TABLE, chain],
+      { encoding: 'utf8' },
+    );
+    const rules = (JSON.parse(listing) as { nftables: { rule?: { comment?: string; expr: unknown[] } }[] }).nftables
+      .map((item) => item.rule)
+      .filter((rule) => rule?.comment === comment);
+    if (rules.length === 0) throw new Error(`no rule "${comment}" in chain ${chain}`);
+    return rules
+      .flatMap((rule) => rule?.expr ?? [])
+      .map((expression) => (expression as { counter?: { packets: number } }).counter?.packets ?? 0)
+      .reduce((sum, packets) => sum + packets, 0);
+  }
+
+  /**
+   * Counts, after the host firewall (a table of the sandbox's own at a later priority), the UDP packets to the TURN
+   * port from one address that the firewall let through. Read with {@link admittedUdp}.
+   */
+  countAdmittedUdp(address: string): void {
+    const ruleset = [
+      `table inet ${SANDBOX_PROBE_TABLE} {`,
+      '  chain admitted {',
+      '    type filter hook input priority filter + 10; policy accept;',
+      `    ip saddr ${address} udp dport ${TURN_LISTENING_PORT} counter`,
+      '  }',
+      '}',
+    ].join('\n');
+    execFileSync('ip', ['netns', 'exec', this.namespaces.host, 'nft', '-f', '-'], { input: ruleset });
+  }
+
+  /** The packets {@link countAdmittedUdp} has counted. */
+  admittedUdp(): number {
+    const listing = execFileSync(
+      'ip',
+      ['netns', 'exec', this.namespaces.host, 'nft', '-j', 'list', 'chain', 'inet', SANDBOX_PROBE_TABLE, 'admitted'],
+      { encoding: 'utf8' },
+    );
+    const counter = /"counter":\s*\{\s*"packets":\s*(\d+)/.exec(listing);
+    if (!counter) throw new Error(`no counter in the probe table: ${listing}`);
+    return Number(counter[1]);
+  }
+
+  /** A TCP listener on the metadata addresses (and every other address) of the TURN host namespace, run by root. */
+  async startMetadataStandIn(): Promise<void> {
+    if (this.metadataProcess) return;
+    this.metadataProcess = await startInNamespace(
+      this.namespaces.host,
+      `const net = require('node:net');
+      let listening = 0;
+      for (const host of ['0.0.0.0', '::']) {
+        const server = net.createServer((socket) => socket.end());
+        server.on('error', (error) => { console.error(error.message); process.exit(1); });
+        server.listen({ host, port: ${METADATA.port}, ipv6Only: host === '::' }, () => { if (++listening === 2) console.log('ready'); });
+      }`,
+      'metadata stand-in',
+    );
+  }
+
+  /**
+   * Connects from inside the TURN host namespace, as root or through \`runAs\` (e.g. setpriv as coturn's user), and
+   * returns "connected" or the error code the process saw.
+   */
+  tcpConnectFromHost(runAs: string[], address: string, port: number): string {
+    const program = `const socket = require('node:net').connect({ host: ${JSON.stringify(address)}, port: ${port} });
+      socket.on('connect', () => { console.log('connected'); socket.destroy(); });
+      socket.on('error', (error) => console.log(error.code));`;
+    return execFileSync('ip', ['netns', 'exec', this.namespaces.host, ...runAs, process.execPath, '-e', program], {
+      encoding: 'utf8',
+      timeout: CONNECT_TIMEOUT_MS,
+    }).trim();
+  }
+
   /**
    * Real coturn in the TURN host namespace, started the way the systemd unit starts it: as the turnserver user, with
    * the drop-in's command line, on a configuration file in the sandbox root (the launcher's own copy is ignored).
@@ -615,9 +944,16 @@ class Sandbox {
   startCoturn(hostConfPath: string): Promise<CoturnProcess> {
     const execStart = TURN_HOST_EXEC_START.replace(TURN_HOST_CONF_PATH, this.path(hostConfPath));
     const wrapper = join(this.directory, 'bin', `turnserver-as-in-unit-${++this.coturnStarts}`);
+    // The drop-in grants the capability to bind a privileged port (TLS on 443); so does the wrapper, and only then.
+    const bindsPrivilegedPort = this.read(TURN_HOST_SYSTEMD_DROP_IN_PATH)
+      .split('\n')
+      .includes('AmbientCapabilities=CAP_NET_BIND_SERVICE');
+    const capabilities = bindsPrivilegedPort
+      ? '--inh-caps=-all,+net_bind_service --ambient-caps=+net_bind_service'
+      : '--inh-caps=-all';
     writeShim(
       wrapper,
-      `exec setpriv --reuid=turnserver --regid=turnserver --init-groups --inh-caps=-all ${execStart.replace('/usr/bin/turnserver', this.turnserver)}`,
+      `exec setpriv --reuid=turnserver --regid=turnserver --init-groups ${capabilities} ${execStart.replace('/usr/bin/turnserver', this.turnserver)}`,
     );
     return startCoturn({
       confText: '',
@@ -638,6 +974,7 @@ class Sandbox {
   /** Stops everything it started; safe after a partial prepare. */
   async dispose(): Promise<void> {
     this.peerProcess?.kill('SIGKILL');
+    this.metadataProcess?.kill('SIGKILL');
     for (const namespace of Object.values(this.namespaces)) {
       // Whatever still runs inside (a coturn of a failed test) would keep the namespace's sockets alive.
       const pids = spawnSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8' }).stdout ?? '';
@@ -656,22 +993,29 @@ function writeShim(file: string, body: string): void {
 }
 
 /** A UDP echo peer (IPv4 and IPv6) in a namespace; resolves once both sockets are bound. */
-async function startEchoPeer(namespace: string): Promise<ChildProcess> {
-  const program = `
-    const dgram = require('node:dgram');
+function startEchoPeer(namespace: string): Promise<ChildProcess> {
+  return startInNamespace(
+    namespace,
+    `const dgram = require('node:dgram');
     let bound = 0;
     for (const [type, address] of [['udp4', '0.0.0.0'], ['udp6', '::']]) {
       const socket = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
       socket.on('error', (error) => { console.error(error.message); process.exit(1); });
       socket.on('message', (message, from) => socket.send(Buffer.concat([Buffer.from('echo:'), message]), from.port, from.address));
       socket.bind(${PEER_PORT}, address, () => { if (++bound === 2) console.log('ready'); });
-    }`;
+    }`,
+    'echo peer',
+  );
+}
+
+/** Runs a Node program inside a namespace (as root); resolves once it prints "ready". */
+async function startInNamespace(namespace: string, program: string, what: string): Promise<ChildProcess> {
   const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', program], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`echo peer not ready: ${output}`)), PEER_READY_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`${what} not ready: ${output}`)), PEER_READY_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('ready')) {
@@ -683,10 +1027,89 @@ async function startEchoPeer(namespace: string): Promise<ChildProcess> {
     child.stderr?.on('data', onData);
     child.once('exit', () => {
       clearTimeout(timer);
-      reject(new Error(`echo peer exited: ${output}`));
+      reject(new Error(`${what} exited: ${output}`));
     });
   });
   return child;
+}
+
+/** Opens a TCP connection from a client address to the TURN host; rejects with the socket error (ECONNREFUSED …). */
+function openTcp(localAddress: string, port: number): Promise<TcpSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTcp({ host: HOST.privateIp, port, localAddress });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`TCP connect from ${localAddress} to port ${port}: no answer in ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      socket.on('error', () => socket.destroy());
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * Sends \`count\` STUN Binding requests from one address to the TURN port as fast as Node can, one socket (one flow),
+ * and counts the answers that come back until a last probe from the same socket is answered or times out.
+ */
+async function floodWithBindingRequests(
+  localAddress: string,
+  count: number,
+): Promise<{ elapsedMs: number; probeMs: number; answers: number }> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve));
+  const request = (transactionId = newTransactionId()) =>
+    encodeStunMessage({ method: StunMethod.binding, messageClass: StunClass.request, transactionId, attributes: [] });
+  const probeId = newTransactionId();
+  let answers = 0;
+  let probeAnswered: () => void = () => {};
+  const probed = new Promise<void>((resolve) => {
+    probeAnswered = resolve;
+  });
+  socket.on('message', (message: Buffer) => {
+    // coturn answers in order, so once the probe is answered every admitted request before it has been too.
+    if (message.subarray(8, 20).equals(probeId)) probeAnswered();
+    else answers++;
+  });
+  const started = Date.now();
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve) => socket.send(request(), TURN_LISTENING_PORT, HOST.privateIp, () => resolve())),
+    ),
+  );
+  const elapsedMs = Date.now() - started;
+  const probeStarted = Date.now();
+  // The flood may have emptied this address's allowance; the probe is resent until the limiter lets one through.
+  const resend = setInterval(
+    () => socket.send(request(probeId), TURN_LISTENING_PORT, HOST.privateIp),
+    STUN_RETRANSMIT_INTERVAL_MS,
+  );
+  socket.send(request(probeId), TURN_LISTENING_PORT, HOST.privateIp);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probed,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('the probe after the flood was never answered')),
+          STUN_REQUEST_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(resend);
+    socket.close();
+  }
+  return { elapsedMs, probeMs: Date.now() - probeStarted, answers };
 }
 
 /** An HTTP server on loopback; subclasses answer requests. */
