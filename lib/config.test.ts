@@ -32,6 +32,10 @@ describe('When no settings are given', () => {
       detailedMonitoring: false,
       apiGatewayLogRole: true,
       turnTlsPort: 5349,
+      access: 'private',
+      inviteValidityHours: 24,
+      handlerConcurrency: 10,
+      monthlyBudgetUsd: 20,
     });
   });
 
@@ -181,8 +185,13 @@ describe('The list of settings', () => {
   it('should name every key the schema reads', () => {
     expect([...CONFIG_KEYS].sort()).toEqual(
       [
+        'access',
+        'alertEmail',
         'apiGatewayLogRole',
         'detailedMonitoring',
+        'handlerConcurrency',
+        'inviteValidityHours',
+        'monthlyBudgetUsd',
         'instanceType',
         'logRetentionDays',
         'relayPortMax',

@@ -1,8 +1,20 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, SITE_CONFIG_PATH } from '@parley/protocol';
-import { HANDLER_ENTRY_POINTS, ROOM_TABLE_SCHEMA, ROUTE_SELECTION_EXPRESSION, SIGNALING_ENV } from '@parley/signaling';
+import {
+  contentSecurityPolicy,
+  DEFAULT_INVITE_VALIDITY_HOURS,
+  HSTS_MAX_AGE_SECONDS,
+  OWNER_KEY_LENGTH,
+  SITE_CONFIG_PATH,
+} from '@parley/protocol';
+import {
+  AUTHORIZER_ENTRY_POINT,
+  HANDLER_ENTRY_POINTS,
+  ROOM_TABLE_SCHEMA,
+  ROUTE_SELECTION_EXPRESSION,
+  SIGNALING_ENV,
+} from '@parley/signaling';
 import { renderTurnHostUserData, TURN_DEFAULT_REALM, TURN_TCP_FALLBACK_PORT } from '@parley/turn';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,8 +22,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ParleyConfig, parseParleyConfig } from './config';
-import { CLIENT_PLACEHOLDER_PATH, ParleyStack } from './parley-stack';
+import { DEFAULT_HANDLER_CONCURRENCY, type ParleyConfig, parseParleyConfig } from './config';
+import { ACTUAL_ALERT_PERCENT, FORECAST_ALERT_PERCENT } from './cost-alarm';
+import { CLIENT_PLACEHOLDER_PATH, OWNER_KEY_OUTPUT, ParleyStack } from './parley-stack';
+import { TABLE_MAX_READ_UNITS_PER_SECOND, TABLE_MAX_WRITE_UNITS_PER_SECOND } from './room-table';
 import { CONNECTION_METHODS, HANDLER_RUNTIME, ROOM_TABLE_ACTIONS, SIGNALING_STAGE_NAME } from './signaling-api';
 import { HASHED_ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL } from './site';
 import { TURN_VPC_CIDR, UBUNTU_AMI_PARAMETER } from './turn-server';
@@ -237,6 +251,81 @@ describe('ParleyStack with the default settings', () => {
     });
   });
 
+  describe('when looking at who may connect (private by default)', () => {
+    const [authorizerFnId] = resourcesOf(json, 'AWS::Lambda::Function').find(
+      ([, fn]) => fn.Properties?.Description === 'Parley signaling: $connect authorizer (invitation tickets)',
+    ) ?? [''];
+    const [ownerKeyId, ownerKey] = resourcesOf(json, 'AWS::SecretsManager::Secret').find(([, secret]) =>
+      String(secret.Properties?.Description).includes('owner key'),
+    ) ?? ['', undefined];
+
+    it('should generate the owner key at deploy time, in the shape tickets are signed with', () => {
+      expect(ownerKey?.Properties?.GenerateSecretString).toMatchObject({
+        PasswordLength: OWNER_KEY_LENGTH,
+        ExcludePunctuation: true,
+        IncludeSpace: false,
+      });
+      expect(ownerKey?.Properties?.SecretString).toBeUndefined();
+    });
+
+    it('should check tickets on $connect with a REQUEST authorizer reading the ticket and room from the query', () => {
+      const [authorizerId, authorizer] = onlyResource(json, 'AWS::ApiGatewayV2::Authorizer');
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'REQUEST',
+        IdentitySource: [...AUTHORIZER_ENTRY_POINT.identitySource],
+      });
+      expect(render(authorizer.Properties?.AuthorizerUri)).toContain(`<${authorizerFnId}.Arn>`);
+      const routes = Object.fromEntries(
+        resourcesOf(json, 'AWS::ApiGatewayV2::Route').map(([, route]) => [
+          route.Properties?.RouteKey,
+          route.Properties,
+        ]),
+      );
+      expect(routes.$connect).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      // WebSocket APIs authorize on $connect only; the other routes run on the connection it admitted.
+      expect(routes.$default?.AuthorizationType ?? 'NONE').toBe('NONE');
+    });
+
+    it('should let only the authorizer read the owner key, and tell every function the access mode', () => {
+      expect(grants(statementsOfRole(json, roleOf(authorizerFnId)))).toEqual([
+        expect.stringMatching(/^logs:CreateLogStream,logs:PutLogEvents -> <SignalingauthorizerlogsW?\w*\.Arn>$/),
+        `secretsmanager:GetSecretValue,secretsmanager:DescribeSecret -> <${ownerKeyId}>`,
+      ]);
+      const readers = resourcesOf(json, 'AWS::IAM::Policy').filter(([, policy]) =>
+        JSON.stringify(policy.Properties?.PolicyDocument).includes(`"Ref":"${ownerKeyId}"`),
+      );
+      expect(readers).toHaveLength(1);
+      for (const id of [authorizerFnId, ...Object.values(handlerIds)]) {
+        const variables = (prop(json.Resources[id], 'Environment') as { Variables: Record<string, unknown> }).Variables;
+        expect(variables[SIGNALING_ENV.accessMode], id).toBe('private');
+        expect(variables[SIGNALING_ENV.inviteValidityHours], id).toBe(String(DEFAULT_INVITE_VALIDITY_HOURS));
+        expect(variables[SIGNALING_ENV.ownerKey], id).toBeUndefined();
+      }
+      const authorizerVariables = (
+        prop(json.Resources[authorizerFnId], 'Environment') as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(render(authorizerVariables[SIGNALING_ENV.ownerKeySecretArn])).toBe(`<${ownerKeyId}>`);
+      expect(authorizerVariables[SIGNALING_ENV.tableName]).toBeUndefined();
+    });
+
+    it('should cap every function with reserved concurrency, and the table with a maximum throughput', () => {
+      for (const id of [authorizerFnId, ...Object.values(handlerIds)]) {
+        expect(json.Resources[id]?.Properties?.ReservedConcurrentExecutions, id).toBe(DEFAULT_HANDLER_CONCURRENCY);
+      }
+      const [, table] = onlyResource(json, 'AWS::DynamoDB::Table');
+      expect(table.Properties?.OnDemandThroughput).toEqual({
+        MaxReadRequestUnits: TABLE_MAX_READ_UNITS_PER_SECOND,
+        MaxWriteRequestUnits: TABLE_MAX_WRITE_UNITS_PER_SECOND,
+      });
+    });
+
+    it('should print where the owner key is (its ARN), never the key', () => {
+      expect(render(json.Outputs[OWNER_KEY_OUTPUT]?.Value)).toBe(`<${ownerKeyId}>`);
+      expect(JSON.stringify(json)).not.toContain('"SecretString"');
+      expect(resourcesOf(json, 'AWS::Budgets::Budget')).toHaveLength(0);
+    });
+  });
+
   describe('when looking at the room table', () => {
     it('should follow the shared schema, bill on demand and expire items by TTL', () => {
       const [, table] = onlyResource(json, 'AWS::DynamoDB::Table');
@@ -360,6 +449,8 @@ describe('ParleyStack with the default settings', () => {
       );
       expect(JSON.parse(resolved)).toEqual({
         signalingUrl: `${SIGNALING_WSS_ORIGIN}/${SIGNALING_STAGE_NAME}`,
+        access: 'private',
+        inviteValidityHours: DEFAULT_INVITE_VALIDITY_HOURS,
       });
     });
   });
@@ -486,9 +577,12 @@ describe('ParleyStack with the default settings', () => {
     it('should hold each stateful resource type it creates with an explicit or default delete', () => {
       const types = new Set(Object.values(json.Resources).map((resource) => resource.Type));
       for (const type of STATEFUL_TYPES) expect(types.has(type), type).toBe(true);
-      for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
+      for (const type of ['AWS::S3::Bucket', 'AWS::DynamoDB::Table']) {
         expect(onlyResource(json, type)[1].DeletionPolicy, type).toBe('Delete');
       }
+      const secrets = resourcesOf(json, 'AWS::SecretsManager::Secret');
+      expect(secrets).toHaveLength(2); // the TURN secret and the owner key
+      for (const [id, secret] of secrets) expect(secret.DeletionPolicy, id).toBe('Delete');
       expect(onlyResource(json, 'AWS::DynamoDB::Table')[1].Properties?.DeletionProtectionEnabled).not.toBe(true);
       expect(onlyResource(json, 'AWS::EC2::Instance')[1].Properties?.DisableApiTermination).not.toBe(true);
     });
@@ -655,3 +749,45 @@ describe('ParleyStack when the web client is not built', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\<>]/g, '\\$&');
 }
+
+describe('ParleyStack open to anyone (access=open), with a cost alarm and no reserved concurrency', () => {
+  const { stack, json } = synth({
+    access: 'open',
+    alertEmail: 'owner@example.org',
+    monthlyBudgetUsd: '15',
+    handlerConcurrency: '0',
+  });
+
+  it('should have no authorizer and no owner key, and say so to every function', () => {
+    expect(resourcesOf(json, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
+    expect(resourcesOf(json, 'AWS::SecretsManager::Secret')).toHaveLength(1);
+    expect(json.Outputs[OWNER_KEY_OUTPUT]).toBeUndefined();
+    for (const [id, fn] of resourcesOf(json, 'AWS::Lambda::Function')) {
+      const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+      if (variables?.[SIGNALING_ENV.tableName]) expect(variables[SIGNALING_ENV.accessMode], id).toBe('open');
+      expect(fn.Properties?.ReservedConcurrentExecutions, id).toBeUndefined();
+    }
+  });
+
+  it('should email the owner when the month passes 80 % of the budget, or is forecast to pass it', () => {
+    const [, budget] = onlyResource(json, 'AWS::Budgets::Budget');
+    expect(budget.Properties).toMatchObject({
+      Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 15, Unit: 'USD' } },
+      NotificationsWithSubscribers: [
+        {
+          Notification: { NotificationType: 'ACTUAL', Threshold: ACTUAL_ALERT_PERCENT, ThresholdType: 'PERCENTAGE' },
+          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'owner@example.org' }],
+        },
+        {
+          Notification: { NotificationType: 'FORECASTED', Threshold: FORECAST_ALERT_PERCENT },
+          Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'owner@example.org' }],
+        },
+      ],
+    });
+  });
+
+  it('should still pass cdk-nag, with the open routes acknowledged for what they are', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  });
+});

@@ -7,6 +7,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { ParleyConfig } from './config';
+import { CostAlarm } from './cost-alarm';
+import { OwnerKey } from './owner-key';
 import { RoomTable } from './room-table';
 import { SignalingApi } from './signaling-api';
 import { Site } from './site';
@@ -33,6 +35,12 @@ export function resolveClientDistPath(scope: Construct, distPath: string = CLIEN
   );
   return CLIENT_PLACEHOLDER_PATH;
 }
+
+/** The stack output naming the owner key's secret (read by `pnpm owner-link`). */
+export const OWNER_KEY_OUTPUT = 'OwnerKeySecretArn';
+
+/** The stack output with the site's address. */
+export const SITE_URL_OUTPUT = 'SiteUrl';
 
 export interface ParleyStackProps extends StackProps {
   readonly config: ParleyConfig;
@@ -90,6 +98,8 @@ export class ParleyStack extends Stack {
       ...(tls ? [`turns:${tls.domain}:${tls.port}?transport=tcp`] : []),
     ];
     const roomTable = new RoomTable(this, 'Rooms');
+    // An open deployment has no owner key (and so no secret to pay for).
+    const ownerKey = config.access === 'private' ? new OwnerKey(this, 'OwnerKey') : undefined;
     this.signaling = new SignalingApi(this, 'Signaling', {
       table: roomTable.table,
       turnSecret: turnSecret.secret,
@@ -98,22 +108,37 @@ export class ParleyStack extends Stack {
       throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
       logRetention,
       createApiGatewayLogRole: config.apiGatewayLogRole,
+      ...(ownerKey ? { ownerKey: ownerKey.secret } : {}),
+      inviteValidityHours: config.inviteValidityHours,
+      concurrency: config.handlerConcurrency,
     });
 
     this.site = new Site(this, 'Site', {
       clientDistPath: resolveClientDistPath(this, props.clientDistPath),
       signalingUrl: this.signaling.url,
+      access: config.access,
+      inviteValidityHours: config.inviteValidityHours,
       logRetention,
       ...(config.siteDomain && config.siteCertificateArn
         ? { domain: { name: config.siteDomain, certificateArn: config.siteCertificateArn } }
         : {}),
     });
 
-    new CfnOutput(this, 'SiteUrl', {
+    new CfnOutput(this, SITE_URL_OUTPUT, {
       description: 'Open this to start a call; share the room link',
       value: this.site.url,
     });
     new CfnOutput(this, 'SignalingUrl', { description: 'The signaling WebSocket', value: this.signaling.url });
+    if (ownerKey) {
+      new CfnOutput(this, OWNER_KEY_OUTPUT, {
+        description:
+          'Where the owner key is (its ARN, not the key): `pnpm owner-link` reads it and prints your owner link',
+        value: ownerKey.secret.secretArn,
+      });
+    }
+    if (config.alertEmail) {
+      new CostAlarm(this, 'CostAlarm', { email: config.alertEmail, monthlyBudgetUsd: config.monthlyBudgetUsd });
+    }
     new CfnOutput(this, 'TurnAddress', {
       description: 'The TURN server (Elastic IP)',
       value: `${this.turn.publicIp}:${config.turnPort}`,

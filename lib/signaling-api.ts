@@ -1,7 +1,15 @@
-import { HANDLER_ENTRY_POINTS, type HandlerName, ROUTE_SELECTION_EXPRESSION, SIGNALING_ENV } from '@parley/signaling';
+import type { AccessMode } from '@parley/protocol';
+import {
+  AUTHORIZER_ENTRY_POINT,
+  HANDLER_ENTRY_POINTS,
+  type HandlerName,
+  ROUTE_SELECTION_EXPRESSION,
+  SIGNALING_ENV,
+} from '@parley/signaling';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,14 +47,22 @@ export const ROOM_TABLE_ACTIONS = [
 /** The management API calls the handlers make on connections: post a message, check it, drop it. */
 export const CONNECTION_METHODS = ['POST', 'GET', 'DELETE'] as const;
 
+/** The functions of the API: the three route handlers, and the `$connect` authorizer of a private deployment. */
+type FunctionName = HandlerName | 'authorizer';
+
 /**
- * What each handler may touch. `$connect` only checks the protocol version, `$disconnect` frees the seat and tells
- * the peer, only `$default` (join) issues TURN credentials and so reads the secret.
+ * What each function may touch. The authorizer only reads the owner key; `$connect` only checks the protocol version,
+ * `$disconnect` frees the seat and tells the peer, only `$default` (join) issues TURN credentials and so reads the
+ * TURN secret.
  */
-const HANDLER_ACCESS: Record<HandlerName, { roomTable: boolean; connections: boolean; turnSecret: boolean }> = {
-  connect: { roomTable: false, connections: false, turnSecret: false },
-  disconnect: { roomTable: true, connections: true, turnSecret: false },
-  message: { roomTable: true, connections: true, turnSecret: true },
+const FUNCTION_ACCESS: Record<
+  FunctionName,
+  { roomTable: boolean; connections: boolean; turnSecret: boolean; ownerKey: boolean }
+> = {
+  authorizer: { roomTable: false, connections: false, turnSecret: false, ownerKey: true },
+  connect: { roomTable: false, connections: false, turnSecret: false, ownerKey: false },
+  disconnect: { roomTable: true, connections: true, turnSecret: false, ownerKey: false },
+  message: { roomTable: true, connections: true, turnSecret: true, ownerKey: false },
 };
 
 export interface SignalingApiProps {
@@ -62,6 +78,15 @@ export interface SignalingApiProps {
    * README, Configuration: a fresh account has none; an account that has one can keep it).
    */
   readonly createApiGatewayLogRole: boolean;
+  /**
+   * The owner key of a private deployment: a `$connect` authorizer (the only reader of the key) checks invitation
+   * tickets against it. Without one the deployment is open: anyone with the site URL connects.
+   */
+  readonly ownerKey?: secretsmanager.ISecret;
+  /** The longest a guest ticket may be valid. */
+  readonly inviteValidityHours: number;
+  /** Reserved (and maximum) concurrent executions of each function; 0 reserves none. */
+  readonly concurrency: number;
 }
 
 /** The signaling WebSocket API: three routes, one small Lambda function each, a throttled and logged stage. */
@@ -69,6 +94,8 @@ export class SignalingApi extends Construct {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
   readonly functions: Record<HandlerName, nodejs.NodejsFunction>;
+  /** The `$connect` authorizer's function, on a private deployment. */
+  readonly authorizerFunction: nodejs.NodejsFunction | undefined;
 
   constructor(scope: Construct, id: string, props: SignalingApiProps) {
     super(scope, id);
@@ -94,15 +121,39 @@ export class SignalingApi extends Construct {
     });
     if (props.createApiGatewayLogRole) this.stage.node.addDependency(this.setAccountLogRole());
 
+    const access: AccessMode = props.ownerKey ? 'private' : 'open';
+    const accessEnvironment = {
+      [SIGNALING_ENV.accessMode]: access,
+      [SIGNALING_ENV.inviteValidityHours]: String(props.inviteValidityHours),
+    };
     const environment = {
       [SIGNALING_ENV.tableName]: props.table.tableName,
       [SIGNALING_ENV.managementEndpoint]: this.stage.callbackUrl,
       [SIGNALING_ENV.turnSecretArn]: props.turnSecret.secretArn,
       [SIGNALING_ENV.turnUrls]: props.turnUrls.join(','),
       [SIGNALING_ENV.turnCredentialTtlSeconds]: String(props.turnCredentialTtlSeconds),
+      ...accessEnvironment,
       // Stack traces point into our sources, not into the minified bundle.
       NODE_OPTIONS: '--enable-source-maps',
     };
+
+    this.authorizerFunction = props.ownerKey
+      ? this.createHandler(
+          'authorizer',
+          AUTHORIZER_ENTRY_POINT.file,
+          {
+            ...accessEnvironment,
+            [SIGNALING_ENV.ownerKeySecretArn]: props.ownerKey.secretArn,
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+          props,
+        )
+      : undefined;
+    const authorizer = this.authorizerFunction
+      ? new WebSocketLambdaAuthorizer('TicketAuthorizer', this.authorizerFunction, {
+          identitySource: [...AUTHORIZER_ENTRY_POINT.identitySource],
+        })
+      : undefined;
 
     const functions: Partial<Record<HandlerName, nodejs.NodejsFunction>> = {};
     for (const [name, entry] of Object.entries(HANDLER_ENTRY_POINTS) as [
@@ -112,16 +163,20 @@ export class SignalingApi extends Construct {
       const handler = this.createHandler(name, entry.file, environment, props);
       this.api.addRoute(entry.routeKey, {
         integration: new WebSocketLambdaIntegration(`${name}-integration`, handler),
+        ...(entry.routeKey === '$connect' && authorizer ? { authorizer } : {}),
       });
       functions[name] = handler;
     }
     this.functions = functions as Record<HandlerName, nodejs.NodejsFunction>;
 
     for (const { routeKey } of Object.values(HANDLER_ENTRY_POINTS)) {
+      if (routeKey === '$connect' && authorizer) continue;
       acknowledge(
         this.api.node.findChild(`${routeKey}-Route`),
         'AwsSolutions-APIG4',
-        'Parley has no user accounts by design: a room id is a 128-bit unguessable capability checked on join, and the stage is throttled.',
+        access === 'private'
+          ? 'API Gateway runs WebSocket authorizers on $connect only: a connection exists only after the $connect Lambda authorizer accepted an invitation ticket signed with the owner key, and every message is checked again against the room of that ticket.'
+          : 'access=open, chosen by the owner for a public demo: anyone with the site URL may connect (README, Security model, states the worst-case cost); the stage is throttled.',
       );
     }
   }
@@ -132,7 +187,7 @@ export class SignalingApi extends Construct {
   }
 
   private createHandler(
-    name: HandlerName,
+    name: FunctionName,
     entry: string,
     environment: Record<string, string>,
     props: SignalingApiProps,
@@ -152,7 +207,7 @@ export class SignalingApi extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    const access = HANDLER_ACCESS[name];
+    const access = FUNCTION_ACCESS[name];
     if (access.roomTable) {
       role.addToPolicy(
         new iam.PolicyStatement({ actions: [...ROOM_TABLE_ACTIONS], resources: [props.table.tableArn] }),
@@ -175,9 +230,13 @@ export class SignalingApi extends Construct {
       }
     }
     if (access.turnSecret) props.turnSecret.grantRead(role);
+    if (access.ownerKey) props.ownerKey?.grantRead(role);
 
     return new nodejs.NodejsFunction(this, `${name}-handler`, {
-      description: `Parley signaling: ${HANDLER_ENTRY_POINTS[name].routeKey} route`,
+      description:
+        name === 'authorizer'
+          ? 'Parley signaling: $connect authorizer (invitation tickets)'
+          : `Parley signaling: ${HANDLER_ENTRY_POINTS[name].routeKey} route`,
       entry,
       handler: 'handler',
       runtime: HANDLER_RUNTIME,
@@ -187,6 +246,8 @@ export class SignalingApi extends Construct {
       role,
       logGroup,
       environment,
+      // A flood cannot run up more Lambda time than this many at once (0: no reservation, see README).
+      ...(props.concurrency > 0 ? { reservedConcurrentExecutions: props.concurrency } : {}),
       bundling: {
         format: nodejs.OutputFormat.ESM,
         target: 'node24',

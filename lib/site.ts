@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SITE_CONFIG_PATH, SiteConfig } from '@parley/protocol';
+import { type AccessMode, SITE_CONFIG_PATH, SiteConfig } from '@parley/protocol';
 import { type CfnResource, DefaultStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -31,6 +31,9 @@ export interface SiteProps {
   readonly clientDistPath: string;
   /** The signaling `wss://` URL written into `/config.json` and allowed by the Content Security Policy. */
   readonly signalingUrl: string;
+  /** Who may use the deployment, and how long invitations work: the client reads both from `/config.json`. */
+  readonly access: AccessMode;
+  readonly inviteValidityHours: number;
   readonly logRetention: logs.RetentionDays;
   /** A custom domain with its ACM certificate (us-east-1); the CloudFront domain otherwise. */
   readonly domain?: { name: string; certificateArn: string };
@@ -52,7 +55,11 @@ export class Site extends Construct {
           'Run `pnpm --filter @parley/client exec vite build`.',
       );
     }
-    const siteConfig: SiteConfig = v.parse(SiteConfig, { signalingUrl: props.signalingUrl });
+    const siteConfig: SiteConfig = v.parse(SiteConfig, {
+      signalingUrl: props.signalingUrl,
+      access: props.access,
+      inviteValidityHours: props.inviteValidityHours,
+    });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
