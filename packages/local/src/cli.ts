@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHAOS } from './chaos';
+import { ensureClientBuilt, isClientBuildStale, watchClientSources } from './client-build';
 import { startLocalSystem } from './local-system';
 
 /** The site's port when free: a fixed URL survives restarts (bookmarks, open tabs reconnect). */
@@ -75,12 +76,23 @@ async function main(): Promise<void> {
   console.error('');
   // The one line a person (or a script) needs, on stdout.
   console.log(system.siteUrl ? `Parley is running: open ${system.siteUrl} in two tabs.` : 'Parley is running.');
+  // Edits to the client rebuild it in place; the static site serves the new files on the next reload.
+  const stopWatching = system.siteUrl
+    ? watchClientSources({
+        rebuild: async () => {
+          await ensureClientBuilt(log);
+          if (!(await isClientBuildStale())) log('client rebuilt: reload the tabs to use it.');
+        },
+      })
+    : () => {};
+  if (system.siteUrl) console.error('  Editing packages/client rebuilds it here; reload the tabs after.');
   console.error('Press Ctrl-C to stop.');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopWatching();
     console.error(`\n${signal}: stopping…`);
     await system.stop();
     process.exit(0);

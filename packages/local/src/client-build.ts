@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -90,4 +90,47 @@ export async function ensureClientBuilt(log: (line: string) => void): Promise<st
     return existsSync(join(CLIENT_DIST_DIR, 'index.html')) ? CLIENT_DIST_DIR : undefined;
   }
   return CLIENT_DIST_DIR;
+}
+
+/** Edits come in bursts (an editor writes a file and its backup, a save-all writes many): wait this long for quiet. */
+export const CLIENT_REBUILD_DEBOUNCE_MS = 150;
+
+/**
+ * Watches the client's build inputs under `clientDir` and calls `rebuild` after each burst of changes, one rebuild at a
+ * time (a change during a rebuild queues one more). Answers a function that stops watching.
+ */
+export function watchClientSources(options: {
+  rebuild: () => Promise<unknown>;
+  clientDir?: string;
+  debounceMs?: number;
+}): () => void {
+  const clientDir = options.clientDir ?? CLIENT_DIR;
+  const debounceMs = options.debounceMs ?? CLIENT_REBUILD_DEBOUNCE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let pending = false;
+  const run = (): void => {
+    if (running) {
+      pending = true;
+      return;
+    }
+    running = options.rebuild().finally(() => {
+      running = undefined;
+      if (pending) {
+        pending = false;
+        run();
+      }
+    });
+  };
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, debounceMs);
+  };
+  const watchers = CLIENT_BUILD_INPUTS.map((input) => join(clientDir, input))
+    .filter((path) => existsSync(path))
+    .map((path) => watch(path, { recursive: true }, changed));
+  return () => {
+    clearTimeout(timer);
+    for (const watcher of watchers) watcher.close();
+  };
 }
