@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv4 } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { connect as connectTcp, isIPv4 } from 'node:net';
 import {
   attributeOf,
   decodeErrorCode,
@@ -22,9 +22,9 @@ import {
 } from './stun-message';
 
 /**
- * A minimal, real TURN client over UDP (RFC 8656): Allocate with long-term credentials, CreatePermission,
- * Send/Data indications, ChannelBind with ChannelData, Refresh. It exists to prove a coturn configuration from the
- * outside (tests, probes, the launcher's readiness check), the way a browser would use it.
+ * A minimal, real TURN client over UDP or TCP (RFC 8656): Allocate (of a UDP relay) with long-term credentials,
+ * CreatePermission, Send/Data indications, ChannelBind with ChannelData, Refresh. It exists to prove a coturn
+ * configuration from the outside (tests, probes, the launcher's readiness check), the way a browser would use it.
  */
 
 /** How long to wait for one answer before retransmitting a request (UDP may drop it). */
@@ -70,7 +70,15 @@ export interface TurnAllocation {
   lifetimeSeconds: number;
 }
 
-/** One UDP socket talking to one TURN server. */
+/** How the client reaches the server: datagrams, or a stream split back into messages. */
+interface TurnTransport {
+  /** True over TCP: nothing is lost, so requests are sent once (RFC 8489 section 6.2.2). */
+  readonly reliable: boolean;
+  send(packet: Buffer): void;
+  close(): void;
+}
+
+/** One UDP socket or TCP connection talking to one TURN server. */
 export class TurnClient {
   private readonly pending = new Map<string, (message: StunMessage) => void>();
   private readonly received: RelayedData[] = [];
@@ -79,16 +87,15 @@ export class TurnClient {
   private credentials: { username: string; realm: string; nonce: Buffer; key: Buffer } | undefined;
   private lastChallenge: { realm: string; nonce: Buffer } | undefined;
 
-  private constructor(
-    private readonly socket: Socket,
-    readonly server: TransportAddress,
-  ) {
-    socket.on('message', (packet) => this.onPacket(packet));
-  }
+  private transport: TurnTransport | undefined;
+
+  private constructor(readonly server: TransportAddress) {}
 
   /** Opens a UDP socket towards the server (an ephemeral local port on `localAddress`, default: any). */
   static async open(server: TransportAddress, localAddress?: string): Promise<TurnClient> {
+    const client = new TurnClient(server);
     const socket = createSocket(isIPv4(server.address) ? 'udp4' : 'udp6');
+    socket.on('message', (packet) => client.onPacket(packet));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ port: 0, ...(localAddress ? { address: localAddress } : {}) }, () => {
@@ -96,7 +103,50 @@ export class TurnClient {
         resolve();
       });
     });
-    return new TurnClient(socket, server);
+    client.transport = {
+      reliable: false,
+      send: (packet) => socket.send(packet, server.port, server.address),
+      close: () => socket.close(),
+    };
+    return client;
+  }
+
+  /**
+   * Opens a TCP connection to the server (TURN over TCP, RFC 8656 section 3.1: the relay itself stays UDP). Rejects
+   * with the socket's error when the connection is refused or reset.
+   */
+  static async openTcp(server: TransportAddress, localAddress?: string): Promise<TurnClient> {
+    const client = new TurnClient(server);
+    const socket = connectTcp({
+      host: server.address,
+      port: server.port,
+      ...(localAddress ? { localAddress } : {}),
+      noDelay: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    // Later errors (a reset by the server) end the connection; pending requests then time out with their name.
+    socket.on('error', () => socket.destroy());
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (let length = framedLength(buffered); length <= buffered.length; length = framedLength(buffered)) {
+        client.onPacket(buffered.subarray(0, length));
+        buffered = buffered.subarray(length);
+      }
+    });
+    client.transport = { reliable: true, send: (packet) => socket.write(packet), close: () => socket.destroy() };
+    return client;
+  }
+
+  private get link(): TurnTransport {
+    if (!this.transport) throw new Error('the TURN client is not open');
+    return this.transport;
   }
 
   /** A STUN Binding request; resolves with our address as the server sees it. */
@@ -181,7 +231,7 @@ export class TurnClient {
         { type: StunAttribute.data, value: data },
       ],
     });
-    this.socket.send(packet, this.server.port, this.server.address);
+    this.link.send(packet);
   }
 
   /** Sends data on a bound channel as ChannelData (RFC 8656 section 12.4). */
@@ -190,7 +240,7 @@ export class TurnClient {
     header.writeUInt16BE(channel, 0);
     header.writeUInt16BE(data.length, 2);
     const padding = Buffer.alloc((4 - (data.length % 4)) % 4);
-    this.socket.send(Buffer.concat([header, data, padding]), this.server.port, this.server.address);
+    this.link.send(Buffer.concat([header, data, padding]));
   }
 
   /** The next data relayed to us from any peer; rejects when nothing arrives within `timeoutMs`. */
@@ -216,9 +266,9 @@ export class TurnClient {
     await this.authenticated(StunMethod.refresh, 'Refresh', () => [lifetimeAttribute(lifetimeSeconds)]);
   }
 
-  /** Closes the socket (does not free the allocation: call `refresh(0)` first for that). */
+  /** Closes the socket or connection (does not free the allocation: call `refresh(0)` first for that). */
   close(): void {
-    this.socket.close();
+    this.link.close();
   }
 
   /** Sends a signed request; on 438 Stale Nonce, retries once with the fresh nonce the server sent. */
@@ -272,8 +322,9 @@ export class TurnClient {
     const packet = encodeStunMessage({ ...request, messageClass: StunClass.request });
     const key = request.transactionId.toString('hex');
     return new Promise<StunMessage>((resolve, reject) => {
-      const sendOnce = () => this.socket.send(packet, this.server.port, this.server.address);
-      const retransmit = setInterval(sendOnce, STUN_RETRANSMIT_INTERVAL_MS);
+      const link = this.link;
+      const sendOnce = () => link.send(packet);
+      const retransmit = link.reliable ? undefined : setInterval(sendOnce, STUN_RETRANSMIT_INTERVAL_MS);
       const timeout = setTimeout(() => {
         finish();
         reject(new Error(`${name} to ${this.server.address}:${this.server.port}: no answer`));
@@ -333,6 +384,17 @@ export class TurnClient {
     if (!value) throw new Error(`${name} answer lacks attribute 0x${type.toString(16)}`);
     return decodeXorAddress(value, message.transactionId);
   }
+}
+
+/**
+ * The length of the first STUN message or ChannelData frame in a TCP stream, or Infinity until its header has
+ * arrived. Over TCP, ChannelData is padded to a multiple of 4 bytes (RFC 8656 section 12.5).
+ */
+function framedLength(stream: Buffer): number {
+  if (stream.length < 4) return Number.POSITIVE_INFINITY;
+  const length = stream.readUInt16BE(2);
+  const isChannelData = ((stream[0] ?? 0) & 0xc0) === 0x40;
+  return isChannelData ? 4 + Math.ceil(length / 4) * 4 : 20 + length;
 }
 
 function lifetimeAttribute(seconds: number): StunAttributeValue {
