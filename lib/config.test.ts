@@ -28,7 +28,7 @@ describe('When no settings are given', () => {
   it('should fill in every default', () => {
     expect(parseParleyConfig({})).toEqual({
       stackName: 'Parley',
-      instanceType: 't4g.small',
+      instanceType: 't4g.nano',
       turnPort: 3478,
       relayPortMin: 49152,
       relayPortMax: 65535,
@@ -55,14 +55,14 @@ describe('When no settings are given', () => {
       },
       (message) => warnings.push(message),
     );
-    expect(config.instanceType).toBe('t4g.small');
+    expect(config.instanceType).toBe('t4g.nano');
     expect(warnings).toEqual([]);
   });
 
   it('should warn, not fail, when a key without the prefix is named like a setting', () => {
     const warnings: string[] = [];
     const config = parseParleyConfig({ instanceType: 't4g.micro' }, (message) => warnings.push(message));
-    expect(config.instanceType).toBe('t4g.small');
+    expect(config.instanceType).toBe('t4g.nano');
     expect(warnings).toEqual(['context key "instanceType" is not read by Parley; did you mean parley:instanceType?']);
   });
 });

@@ -13,8 +13,12 @@ export const DEFAULT_TURN_PORT = TURN_LISTENING_PORT;
 export const DEFAULT_TURN_TLS_PORT = TURN_TLS_LISTENING_PORT;
 export const TURN_TLS_PORTS = [TURN_TLS_LISTENING_PORT, 443] as const;
 
-/** A small Graviton instance: coturn is light, and a 1:1 call relays at most a few Mbit/s. */
-export const DEFAULT_INSTANCE_TYPE = 't4g.small';
+/**
+ * The smallest Graviton instance: coturn relays a 1:1 call (5 Mbit/s each way) for well under 1 % of a core, so its
+ * CPU baseline and 32 Mbit/s baseline network hold about 6 relayed calls at once (`pnpm bench turn-capacity`), and it
+ * keeps the idle stack under $10 a month.
+ */
+export const DEFAULT_INSTANCE_TYPE = 't4g.nano';
 
 /** The CloudFormation stack's name; another name puts a second deployment beside the first in one account and region. */
 export const DEFAULT_STACK_NAME = 'Parley';

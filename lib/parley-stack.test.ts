@@ -424,6 +424,11 @@ describe('ParleyStack with the default settings', () => {
       expect(instance.Properties?.InstanceType).toBe(config.instanceType);
     });
 
+    it('should earn its CPU bursts rather than buy them: standard CPU credits, so credits are never billed', () => {
+      expect(config.instanceType).toBe('t4g.nano');
+      expect(instance.Properties?.CreditSpecification).toEqual({ CPUCredits: 'standard' });
+    });
+
     it('should encrypt its root volume and delete it with the instance', () => {
       expect(instance.Properties?.BlockDeviceMappings).toEqual([
         expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true, DeleteOnTermination: true }) }),
@@ -619,6 +624,8 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
       }),
     );
     expect(instance.Properties?.InstanceType).toBe('m7g.medium');
+    // Not burstable: EC2 refuses a credit specification on it.
+    expect(instance.Properties?.CreditSpecification).toBeUndefined();
   });
 
   it('should apply throttling and log retention', () => {
