@@ -294,7 +294,7 @@ async function checkTurnAllocation(url: string, username: string, password: stri
 
 function turnFix(transport: 'udp' | 'tcp' | 'tls', error: unknown): string {
   if (error instanceof TurnRequestError && error.code === 401) {
-    return 'The TURN host refused credentials the signaling service issued: the two hold different secrets. This happens when the host booted before it could read the secret; replace the host (see Troubleshooting in the README).';
+    return 'The TURN host refused credentials the signaling service issued: it holds another secret than the one in Secrets Manager, or its clock is far off. See its setup log (Session Manager, `sudo cat /var/log/cloud-init-output.log`).';
   }
   if (error instanceof TurnRequestError) {
     return `The TURN host answered ${error.code}: see its log (Session Manager, \`sudo journalctl -u coturn\`).`;
