@@ -128,10 +128,15 @@ export class TurnClient {
 
   /**
    * Opens a TLS connection to the server (TURN over TLS, a `turns:` URL), checking its certificate against
-   * `servername` as a browser does. Rejects with the socket's error (refused, reset, certificate not valid).
+   * `servername` as a browser does. Rejects with the socket's error (refused, reset, certificate not valid). `ca`
+   * replaces the system's trusted roots (tests with their own certificate authority).
    */
-  static async openTls(server: TransportAddress, servername: string): Promise<TurnClient> {
-    const socket = connectTls({ host: server.address, port: server.port, servername });
+  static async openTls(
+    server: TransportAddress,
+    servername: string,
+    options: { ca?: string } = {},
+  ): Promise<TurnClient> {
+    const socket = connectTls({ host: server.address, port: server.port, servername, ...options });
     return TurnClient.overStream(server, socket, 'secureConnect');
   }
 
