@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_STACK_NAME } from '../lib/config';
-import { type CheckResult, checkDeployment, type DeploymentTarget } from './deployment-check';
+import { type CheckResult, checkDeployment, targetFromStack } from './deployment-check';
 
 const USAGE = `Usage: pnpm check-deployment [--stack NAME] [--region REGION]
        pnpm check-deployment --site URL
@@ -17,24 +17,6 @@ const USAGE = `Usage: pnpm check-deployment [--stack NAME] [--region REGION]
   --region REGION  its region (default: your AWS configuration's)
   --site URL       check this site instead of reading a stack (e.g. http://127.0.0.1:5173/ from pnpm dev)
 `;
-
-/** The site and signaling URLs from the stack's outputs (CloudFormation DescribeStacks, with your AWS credentials). */
-async function targetFromStack(stackName: string, region: string | undefined): Promise<DeploymentTarget> {
-  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-  const client = new CloudFormationClient(region ? { region } : {});
-  const answer = await client.send(new DescribeStacksCommand({ StackName: stackName })).catch((error: Error) => {
-    throw new Error(
-      `cannot read the stack "${stackName}": ${error.message}. Check that your AWS credentials and region are the ones you deployed with (--region), and the stack name (--stack).`,
-    );
-  });
-  const outputs = new Map((answer.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  const siteUrl = outputs.get('SiteUrl');
-  const signalingUrl = outputs.get('SignalingUrl');
-  if (!siteUrl || !signalingUrl) {
-    throw new Error(`the stack "${stackName}" has no SiteUrl/SignalingUrl outputs: is its deployment complete?`);
-  }
-  return { siteUrl, signalingUrl };
-}
 
 function print(result: CheckResult): void {
   console.log(`${result.ok ? '✔' : '✘'} ${result.step}: ${result.detail}`);
@@ -54,7 +36,9 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const target = values.site ? { siteUrl: values.site } : await targetFromStack(values.stack, values.region);
+  const target = values.site
+    ? { siteUrl: values.site }
+    : await targetFromStack(values.stack, values.region ? { region: values.region } : {});
   console.log(`Checking ${target.siteUrl}\n`);
   const results = await checkDeployment(target, print);
   const failed = results.filter((r) => !r.ok).length;

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSystem, startLocalSystem } from '@parley/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CheckResult, checkDeployment, memberConnectUrl, parseTurnUrl } from './deployment-check';
+import { type CheckResult, checkDeployment, memberConnectUrl, parseTurnUrl, targetFromStack } from './deployment-check';
 
 // The self-check against the whole local system: the static site with CloudFront's headers, the API Gateway
 // stand-in running the real handlers, and real coturn.
@@ -23,6 +24,58 @@ function siteDirectory(name: string, page: string): string {
 const CLIENT_PAGE = '<!doctype html><title>Parley</title><script type="module" src="/assets/index-abc123.js"></script>';
 
 const byStep = (results: CheckResult[]) => new Map(results.map((r) => [r.step, r]));
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A CloudFormation stand-in on loopback that answers DescribeStacks in the service's query protocol (form-encoded
+ * request, XML answer), with the given stacks' outputs; any other stack name gets CloudFormation's ValidationError.
+ */
+async function startFakeCloudFormation(stacks: Record<string, Record<string, string>>): Promise<{
+  endpoint: string;
+  server: Server;
+}> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const form = new URLSearchParams(body);
+      const name = form.get('StackName') ?? '';
+      const outputs = stacks[name];
+      const xmlns = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+      response.setHeader('content-type', 'text/xml');
+      if (form.get('Action') !== 'DescribeStacks' || !outputs) {
+        response.statusCode = 400;
+        response.end(
+          `<ErrorResponse xmlns="${xmlns}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escapeXml(name)} does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+        );
+        return;
+      }
+      const members = Object.entries(outputs)
+        .map(
+          ([key, value]) =>
+            `<member><OutputKey>${key}</OutputKey><OutputValue>${escapeXml(value)}</OutputValue></member>`,
+        )
+        .join('');
+      response.end(
+        `<DescribeStacksResponse xmlns="${xmlns}"><DescribeStacksResult><Stacks><member><StackName>${escapeXml(name)}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-12-07T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return { endpoint: `http://127.0.0.1:${address.port}`, server };
+}
+
+/** The stand-in as the client's endpoint, with throwaway credentials: nothing here reaches AWS. */
+const fakeAws = (endpoint: string) => ({
+  endpoint,
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
+});
 
 describe('The deployment check against a working system', () => {
   let system: LocalSystem;
@@ -51,6 +104,27 @@ describe('The deployment check against a working system', () => {
       [`TURN over TCP (127.0.0.1:${system.turn?.port})`, true],
     ]);
     expect(byStep(results).get('TURN credentials')?.detail).toBe('2 TURN URLs with short-lived credentials');
+  });
+
+  it('should find the site and signaling from the stack outputs, as after `cdk deploy`', async () => {
+    const cloudFormation = await startFakeCloudFormation({
+      'Parley-Family': {
+        SiteUrl: system.siteUrl ?? '',
+        SignalingUrl: system.signalingUrl,
+        TurnAddress: `127.0.0.1:${system.turn?.port}`,
+      },
+    });
+    try {
+      const target = await targetFromStack('Parley-Family', fakeAws(cloudFormation.endpoint));
+      expect(target).toEqual({ siteUrl: system.siteUrl, signalingUrl: system.signalingUrl });
+      const results = await checkDeployment(target);
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      await expect(targetFromStack('Parley', fakeAws(cloudFormation.endpoint))).rejects.toThrow(
+        /cannot read the stack "Parley": Stack with id Parley does not exist\. Check that your AWS credentials and region/,
+      );
+    } finally {
+      cloudFormation.server.close();
+    }
   });
 
   it('should say so when config.json names another signaling service than the stack', async () => {

@@ -4,6 +4,11 @@
  * member, TURN credentials, and a real TURN allocation over every transport the deployment offers.
  */
 import {
+  CloudFormationClient,
+  type CloudFormationClientConfig,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
   createRoomId,
   PROTOCOL_VERSION,
   parseServerMessage,
@@ -21,6 +26,35 @@ export interface DeploymentTarget {
   siteUrl: string;
   /** The stack's SignalingUrl output; config.json must name the same. */
   signalingUrl?: string;
+}
+
+/**
+ * The site and signaling URLs from the stack's outputs (CloudFormation DescribeStacks, with the caller's AWS
+ * credentials and region unless `client` says otherwise).
+ */
+export async function targetFromStack(
+  stackName: string,
+  client: CloudFormationClientConfig = {},
+): Promise<DeploymentTarget> {
+  const cloudFormation = new CloudFormationClient(client);
+  try {
+    const answer = await cloudFormation
+      .send(new DescribeStacksCommand({ StackName: stackName }))
+      .catch((error: Error) => {
+        throw new Error(
+          `cannot read the stack "${stackName}": ${error.message}. Check that your AWS credentials and region are the ones you deployed with (--region), and the stack's name (--stack).`,
+        );
+      });
+    const outputs = new Map((answer.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+    const siteUrl = outputs.get('SiteUrl');
+    const signalingUrl = outputs.get('SignalingUrl');
+    if (!siteUrl || !signalingUrl) {
+      throw new Error(`the stack "${stackName}" has no SiteUrl/SignalingUrl outputs: is its deployment complete?`);
+    }
+    return { siteUrl, signalingUrl };
+  } finally {
+    cloudFormation.destroy();
+  }
 }
 
 /** One step's outcome, in words for the person who deployed. */
