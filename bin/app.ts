@@ -4,5 +4,6 @@ import { addNagChecks } from '../lib/nag';
 import { ParleyStack } from '../lib/parley-stack';
 
 const app = new App();
-new ParleyStack(app, 'Parley', { config: parseParleyConfig(app.node.getAllContext()) });
+const config = parseParleyConfig(app.node.getAllContext(), (message) => console.warn(`Parley: ${message}`));
+new ParleyStack(app, config.stackName, { config });
 addNagChecks(app);

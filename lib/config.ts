@@ -19,8 +19,24 @@ export const DEFAULT_TURN_PORT = TURN_LISTENING_PORT;
 export const DEFAULT_TURN_TLS_PORT = TURN_TLS_LISTENING_PORT;
 export const TURN_TLS_PORTS = [TURN_TLS_LISTENING_PORT, 443] as const;
 
-/** A small Graviton instance: coturn is light, and a 1:1 call relays at most a few Mbit/s. */
-export const DEFAULT_INSTANCE_TYPE = 't4g.small';
+/**
+ * The smallest Graviton instance: coturn relays a 1:1 call (5 Mbit/s each way) for well under 1 % of a core, so its
+ * CPU baseline and 32 Mbit/s baseline network hold about 6 relayed calls at once (`pnpm bench turn-capacity`), and it
+ * keeps the idle stack under $10 a month.
+ */
+export const DEFAULT_INSTANCE_TYPE = 't4g.nano';
+
+/** The CloudFormation stack's name; another name puts a second deployment beside the first in one account and region. */
+export const DEFAULT_STACK_NAME = 'Parley';
+
+/**
+ * Longest stack name: CloudFormation allows 128 characters, but the name is also part of account-wide resource names
+ * (the CloudFront response headers policy `<stack>-<region>-site-headers`, at most 128 characters).
+ */
+const MAX_STACK_NAME_LENGTH = 64;
+
+/** Parley's settings are context keys under this prefix (`parley:instanceType`); other keys belong to someone else. */
+export const CONTEXT_PREFIX = 'parley:';
 
 /** How long CloudWatch keeps the handlers' and the API's logs. */
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -78,6 +94,14 @@ const GRAVITON_INSTANCE_TYPE = /^([a-z]+\d+g[a-z]*|a1)\.[a-z0-9]+$/;
 /** Every deployment setting, read from CDK context (`cdk.json` or `cdk deploy -c name=value`). */
 const ParleyConfigSchema = v.pipe(
   v.object({
+    stackName: v.optional(
+      v.pipe(
+        v.string('must be a string'),
+        v.regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and hyphens'),
+        v.maxLength(MAX_STACK_NAME_LENGTH, `must be at most ${MAX_STACK_NAME_LENGTH} characters`),
+      ),
+      DEFAULT_STACK_NAME,
+    ),
     instanceType: v.optional(
       v.pipe(
         v.string('must be a string'),
@@ -170,32 +194,46 @@ const ParleyConfigSchema = v.pipe(
 /** The validated deployment settings, with every default filled in. */
 export type ParleyConfig = v.InferOutput<typeof ParleyConfigSchema>;
 
-/** The names of all settings, so a typo in one is an error rather than a silently ignored key. */
+/** The names of all settings (without CONTEXT_PREFIX), so a typo in one is an error rather than an ignored key. */
 export const CONFIG_KEYS = Object.keys(ParleyConfigSchema.entries) as (keyof ParleyConfig)[];
-
-/** CDK's own context keys contain `:`, `-`, `/` or `@`; a bare camelCase key is meant for us. */
-const LOOKS_LIKE_OUR_SETTING = /^[a-z][A-Za-z0-9]*$/;
 
 /** Thrown when the CDK context holds invalid settings; its message lists every problem, one per line. */
 export class ParleyConfigError extends Error {
   override readonly name = 'ParleyConfigError';
 }
 
-/** Validates the settings in a CDK context and fills in defaults; throws a ParleyConfigError listing every problem. */
-export function parseParleyConfig(context: Record<string, unknown>): ParleyConfig {
+/** The setting whose name differs from `name` only in case, if any: the likely meaning of a typo. */
+const settingLike = (name: string) => CONFIG_KEYS.find((known) => known.toLowerCase() === name.toLowerCase());
+
+/**
+ * Validates Parley's settings in a CDK context (keys `parley:<setting>`) and fills in defaults; throws a
+ * ParleyConfigError listing every problem. Keys without the prefix belong to CDK or other teams and are left alone;
+ * one named exactly like a setting is probably meant for us, so `warn` is told.
+ */
+export function parseParleyConfig(
+  context: Record<string, unknown>,
+  warn: (message: string) => void = () => {},
+): ParleyConfig {
   const problems: string[] = [];
   const ours: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(context)) {
-    if ((CONFIG_KEYS as string[]).includes(key)) ours[key] = value;
-    else if (LOOKS_LIKE_OUR_SETTING.test(key)) {
-      const hint = CONFIG_KEYS.find((known) => known.toLowerCase() === key.toLowerCase());
-      problems.push(`${key}: is not a setting${hint ? ` (did you mean ${hint}?)` : ''}`);
+    if (!key.startsWith(CONTEXT_PREFIX)) {
+      const meant = settingLike(key);
+      if (meant) warn(`context key "${key}" is not read by Parley; did you mean ${CONTEXT_PREFIX}${meant}?`);
+      continue;
+    }
+    const name = key.slice(CONTEXT_PREFIX.length);
+    if ((CONFIG_KEYS as string[]).includes(name)) ours[name] = value;
+    else {
+      const hint = settingLike(name);
+      problems.push(`${key}: is not a setting${hint ? ` (did you mean ${CONTEXT_PREFIX}${hint}?)` : ''}`);
     }
   }
   const result = v.safeParse(ParleyConfigSchema, ours);
   if (!result.success) {
     for (const issue of result.issues) {
-      const key = v.getDotPath(issue) ?? 'config';
+      const path = v.getDotPath(issue);
+      const key = path ? `${CONTEXT_PREFIX}${path}` : 'config';
       // A cross-setting check reports the whole object as its input; show the offending setting's value instead.
       const value = issue.path?.at(-1)?.value ?? issue.input;
       problems.push(`${key}: ${issue.message} (got ${JSON.stringify(value)})`);
@@ -203,7 +241,7 @@ export function parseParleyConfig(context: Record<string, unknown>): ParleyConfi
   }
   if (problems.length > 0 || !result.success) {
     throw new ParleyConfigError(
-      `Invalid Parley settings in the CDK context (cdk.json or -c name=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      `Invalid Parley settings in the CDK context (cdk.json or -c ${CONTEXT_PREFIX}name=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
   return result.output;

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   contentSecurityPolicy,
   DEFAULT_INVITE_VALIDITY_HOURS,
@@ -22,9 +23,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_HANDLER_CONCURRENCY, type ParleyConfig, parseParleyConfig } from './config';
+import { CONTEXT_PREFIX, DEFAULT_HANDLER_CONCURRENCY, type ParleyConfig, parseParleyConfig } from './config';
 import { ACTUAL_ALERT_PERCENT, FORECAST_ALERT_PERCENT } from './cost-alarm';
-import { CLIENT_PLACEHOLDER_PATH, OWNER_KEY_OUTPUT, ParleyStack } from './parley-stack';
+import { OWNER_KEY_OUTPUT, ParleyStack } from './parley-stack';
 import { TABLE_MAX_READ_UNITS_PER_SECOND, TABLE_MAX_WRITE_UNITS_PER_SECOND } from './room-table';
 import { CONNECTION_METHODS, HANDLER_RUNTIME, ROOM_TABLE_ACTIONS, SIGNALING_STAGE_NAME } from './signaling-api';
 import { HASHED_ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL } from './site';
@@ -43,12 +44,30 @@ mkdirSync(join(clientDist, 'assets'), { recursive: true });
 writeFileSync(join(clientDist, 'index.html'), '<!doctype html><title>Parley</title>');
 writeFileSync(join(clientDist, 'assets', 'index-abc123.js'), 'console.log("parley")');
 
+/** The context of cdk.json (the feature flags among it), so tests check the template `cdk deploy` makes. */
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(fileURLToPath(new URL('../cdk.json', import.meta.url)), 'utf8'))
+  .context as Record<string, unknown>;
+
 let synthCount = 0;
-function synth(context: Record<string, unknown>, clientDistPath = clientDist) {
+/**
+ * Synthesizes the stack with these Parley settings (as `parley:` context keys). `clientDistPath` null: no prebuilt
+ * client, the stack builds it (as `cdk deploy` does). `cdkContext` adds other context (e.g. to turn bundling on).
+ */
+function synth(
+  settings: Record<string, unknown>,
+  clientDistPath: string | null = clientDist,
+  cdkContext: Record<string, unknown> = {},
+) {
   const outdir = join(workDirectory, `cdk.out.${synthCount++}`);
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const context = Object.fromEntries(
+    Object.entries(settings).map(([name, value]) => [`${CONTEXT_PREFIX}${name}`, value]),
+  );
+  const app = new App({
+    outdir,
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context, ...cdkContext },
+  });
   const config: ParleyConfig = parseParleyConfig(context);
-  const stack = new ParleyStack(app, 'Parley', { config, clientDistPath });
+  const stack = new ParleyStack(app, 'Parley', { config, ...(clientDistPath ? { clientDistPath } : {}) });
   const template = Template.fromStack(stack);
   return { app, stack, config, template, json: template.toJSON() as CfnTemplate, outdir };
 }
@@ -223,9 +242,10 @@ describe('ParleyStack with the default settings', () => {
 
     it('should grant each handler exactly what it uses, on these resources only', () => {
       const logs = (name: string) => `logs:CreateLogStream,logs:PutLogEvents -> <Signaling${name}logs`;
-      const table = `${ROOM_TABLE_ACTIONS.join(',')} -> <RoomsTableAE5AE38B.Arn>`;
-      const connections = `execute-api:ManageConnections -> ${CONNECTION_METHODS.map(connectionArn).join(',')}`;
-      const secret = 'secretsmanager:GetSecretValue,secretsmanager:DescribeSecret -> <TurnSecret7AD0C540>';
+      // With the @aws-cdk/aws-iam:minimizePolicies flag, CDK sorts actions and resources and merges statements.
+      const table = `${[...ROOM_TABLE_ACTIONS].sort().join(',')} -> <RoomsTableAE5AE38B.Arn>`;
+      const connections = `execute-api:ManageConnections -> ${CONNECTION_METHODS.map(connectionArn).sort().join(',')}`;
+      const secret = 'secretsmanager:DescribeSecret,secretsmanager:GetSecretValue -> <TurnSecret7AD0C540>';
       const policy = (name: keyof typeof HANDLER_ENTRY_POINTS) =>
         grants(statementsOfRole(json, roleOf(handlerIds[name])));
       expect(policy('connect')).toEqual([
@@ -497,6 +517,11 @@ describe('ParleyStack with the default settings', () => {
       expect(instance.Properties?.InstanceType).toBe(config.instanceType);
     });
 
+    it('should earn its CPU bursts rather than buy them: standard CPU credits, so credits are never billed', () => {
+      expect(config.instanceType).toBe('t4g.nano');
+      expect(instance.Properties?.CreditSpecification).toEqual({ CPUCredits: 'standard' });
+    });
+
     it('should encrypt its root volume and delete it with the instance', () => {
       expect(instance.Properties?.BlockDeviceMappings).toEqual([
         expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true, DeleteOnTermination: true }) }),
@@ -510,7 +535,7 @@ describe('ParleyStack with the default settings', () => {
         'arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore',
       ]);
       expect(grants(statementsOfRole(json, roleId))).toEqual([
-        'secretsmanager:GetSecretValue,secretsmanager:DescribeSecret -> <TurnSecret7AD0C540>',
+        'secretsmanager:DescribeSecret,secretsmanager:GetSecretValue -> <TurnSecret7AD0C540>',
       ]);
     });
 
@@ -673,8 +698,8 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
     const profileId = render(instance.Properties?.IamInstanceProfile).slice(1, -1);
     const roleId = render((prop(json.Resources[profileId], 'Roles') as unknown[])[0]).slice(1, -1);
     expect(grants(statementsOfRole(json, roleId))).toEqual([
-      'secretsmanager:GetSecretValue,secretsmanager:DescribeSecret -> <TurnSecret7AD0C540>',
-      `secretsmanager:GetSecretValue,secretsmanager:DescribeSecret -> ${tlsSecretArn}`,
+      // One statement for both secrets: CDK merges statements with the same actions (minimizePolicies flag).
+      `secretsmanager:DescribeSecret,secretsmanager:GetSecretValue -> ${tlsSecretArn},<TurnSecret7AD0C540>`,
     ]);
     const [, message] = resourcesOf(json, 'AWS::Lambda::Function').find(([, fn]) =>
       String(fn.Properties?.Description).includes('$default'),
@@ -706,6 +731,8 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
     // TLS has 443: the host's firewall redirects nothing.
     expect(render(instance.Properties?.UserData)).not.toContain('redirect to');
     expect(instance.Properties?.InstanceType).toBe('m7g.medium');
+    // Not burstable: EC2 refuses a credit specification on it.
+    expect(instance.Properties?.CreditSpecification).toBeUndefined();
   });
 
   it('should apply throttling and log retention', () => {
@@ -721,24 +748,25 @@ describe('ParleyStack with a custom domain, TURN over TLS on 443 and other setti
   });
 });
 
-describe('ParleyStack when the web client is not built', () => {
-  const { stack, outdir, app } = synth({ apiGatewayLogRole: 'false' }, join(workDirectory, 'no-such-dist'));
+describe('ParleyStack with no prebuilt client, as `cdk deploy` runs it', () => {
+  // Bundling on for this stack: the site asset runs Vite (and the handlers esbuild) as a real synth does.
+  const { stack, outdir, app } = synth({ apiGatewayLogRole: 'false' }, null, { 'aws:cdk:bundling-stacks': ['**'] });
 
-  it('should still synthesize, deploying the placeholder page, and warn', () => {
+  it('should build the current client into the site asset itself, without packages/client/dist', () => {
     app.synth();
-    const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    const placeholder = readFileSync(join(CLIENT_PLACEHOLDER_PATH, 'index.html'), 'utf8');
-    expect(
-      assets.some((name) => {
-        try {
-          return readFileSync(join(outdir, name, 'index.html'), 'utf8') === placeholder;
-        } catch {
-          return false;
-        }
-      }),
-    ).toBe(true);
-    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('web client is not built'));
-    expect(warnings).toHaveLength(1);
+    const siteAssets = readdirSync(outdir)
+      .map((name) => join(outdir, name))
+      .filter((path) => existsSync(join(path, 'index.html')));
+    expect(siteAssets).toHaveLength(1);
+    const [asset = ''] = siteAssets;
+    const page = readFileSync(join(asset, 'index.html'), 'utf8');
+    // The real build: index.html names its content-hashed script and stylesheet, and both are in the asset.
+    const built = [...page.matchAll(/(?:src|href)="\/(assets\/index-[\w-]+\.(?:js|css))"/g)].map(([, file]) => file);
+    expect(built.map((file) => file?.split('.').pop()).sort()).toEqual(['css', 'js']);
+    for (const file of built) expect(existsSync(join(asset, file ?? '')), file).toBe(true);
+    expect(readFileSync(join(asset, built.find((f) => f?.endsWith('.js')) ?? ''), 'utf8')).toContain('config.json');
+    // Not a copy of a build lying around: synth built it into the cloud assembly, from the sources.
+    expect(asset.startsWith(outdir)).toBe(true);
   });
 
   it('should leave the account’s API Gateway logging role alone when told to', () => {

@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TURN_DEFAULT_REALM, turnTcpFallbackPort } from '@parley/turn';
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -15,27 +12,6 @@ import { Site } from './site';
 import { TurnSecret } from './turn-secret';
 import { TurnServer } from './turn-server';
 
-/** Where Vite builds the web client (`pnpm --filter @parley/client exec vite build`). */
-export const CLIENT_DIST_PATH = fileURLToPath(new URL('../packages/client/dist', import.meta.url));
-
-/** A one-page stand-in for the web client, deployed when the client has not been built. */
-export const CLIENT_PLACEHOLDER_PATH = fileURLToPath(new URL('./client-placeholder', import.meta.url));
-
-/**
- * The client build to deploy. Synth must work on a fresh checkout and while the client is being worked on, so a
- * missing build is not an error: the stack deploys a page that says how to build it, and synth prints a warning.
- * We do not build the client here: a half-edited client would then break `cdk synth` of the infrastructure.
- */
-export function resolveClientDistPath(scope: Construct, distPath: string = CLIENT_DIST_PATH): string {
-  if (existsSync(join(distPath, 'index.html'))) return distPath;
-  Annotations.of(scope).addWarningV2(
-    'parley:clientNotBuilt',
-    `The web client is not built (${distPath}/index.html is missing): the site will show a placeholder page. ` +
-      'Run `pnpm --filter @parley/client exec vite build` before `cdk deploy`.',
-  );
-  return CLIENT_PLACEHOLDER_PATH;
-}
-
 /** The stack output naming the owner key's secret (read by `pnpm owner-link`). */
 export const OWNER_KEY_OUTPUT = 'OwnerKeySecretArn';
 
@@ -44,7 +20,7 @@ export const SITE_URL_OUTPUT = 'SiteUrl';
 
 export interface ParleyStackProps extends StackProps {
   readonly config: ParleyConfig;
-  /** The built web client (default: packages/client/dist); tests pass a small stand-in. */
+  /** A prebuilt web client to deploy as is; by default the stack builds the client itself. Tests pass a stand-in. */
   readonly clientDistPath?: string;
 }
 
@@ -114,7 +90,7 @@ export class ParleyStack extends Stack {
     });
 
     this.site = new Site(this, 'Site', {
-      clientDistPath: resolveClientDistPath(this, props.clientDistPath),
+      ...(props.clientDistPath ? { clientDistPath: props.clientDistPath } : {}),
       signalingUrl: this.signaling.url,
       access: config.access,
       inviteValidityHours: config.inviteValidityHours,

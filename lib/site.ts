@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildClient, CLIENT_DIR } from '@parley/local/client-build';
 import { type AccessMode, SITE_CONFIG_PATH, SiteConfig } from '@parley/protocol';
-import { type CfnResource, DefaultStackSynthesizer, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  type CfnResource,
+  DefaultStackSynthesizer,
+  DockerImage,
+  RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -26,9 +34,34 @@ export const HASHED_ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** index.html and config.json change with each deployment: always revalidate. */
 export const PAGE_CACHE_CONTROL = 'no-cache';
 
+/**
+ * The web client as a CDK asset that builds itself: `cdk synth`/`cdk deploy` run Vite on this machine (local bundling,
+ * no Docker) from the current sources into the asset folder, so a deploy always ships the client of this checkout.
+ * The hash is of the build output, so a change anywhere the client imports from (e.g. @parley/protocol) is deployed.
+ */
+export function builtClientSource(): s3deploy.ISource {
+  return s3deploy.Source.asset(CLIENT_DIR, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildClient(outputDir);
+          return true;
+        },
+      },
+      // CDK requires an image for bundling in Docker, which we never reach: local bundling either builds or throws
+      // (falling back to Docker would hide the build error behind "docker: not found").
+      image: DockerImage.fromRegistry('node:20-slim'),
+    },
+  });
+}
+
 export interface SiteProps {
-  /** The built client (Vite's `dist`): `index.html` plus hashed files under `assets/`. */
-  readonly clientDistPath: string;
+  /**
+   * A prebuilt client to deploy as is (`index.html` plus hashed files under `assets/`); tests pass a small stand-in.
+   * By default the site builds the client itself (builtClientSource).
+   */
+  readonly clientDistPath?: string;
   /** The signaling `wss://` URL written into `/config.json` and allowed by the Content Security Policy. */
   readonly signalingUrl: string;
   /** Who may use the deployment, and how long invitations work: the client reads both from `/config.json`. */
@@ -49,12 +82,11 @@ export class Site extends Construct {
 
   constructor(scope: Construct, id: string, props: SiteProps) {
     super(scope, id);
-    if (!existsSync(join(props.clientDistPath, 'index.html'))) {
-      throw new Error(
-        `The web client is not built (${join(props.clientDistPath, 'index.html')} is missing). ` +
-          'Run `pnpm --filter @parley/client exec vite build`.',
-      );
+    const clientPath = props.clientDistPath;
+    if (clientPath !== undefined && !existsSync(join(clientPath, 'index.html'))) {
+      throw new Error(`${join(clientPath, 'index.html')} is missing: clientDistPath must be a built client.`);
     }
+    const client = clientPath === undefined ? builtClientSource() : s3deploy.Source.asset(clientPath);
     const siteConfig: SiteConfig = v.parse(SiteConfig, {
       signalingUrl: props.signalingUrl,
       access: props.access,
@@ -128,7 +160,7 @@ export class Site extends Construct {
     );
     // Two uploads with different caching; hashed files go first so a new index.html never names a missing one.
     const hashedAssets = new s3deploy.BucketDeployment(this, 'HashedAssets', {
-      sources: [s3deploy.Source.asset(props.clientDistPath)],
+      sources: [client],
       destinationBucket: this.bucket,
       exclude: ['*'],
       include: [`${HASHED_ASSETS_PREFIX}*`],
@@ -137,10 +169,7 @@ export class Site extends Construct {
       role: deploymentRole,
     });
     const pages = new s3deploy.BucketDeployment(this, 'Pages', {
-      sources: [
-        s3deploy.Source.asset(props.clientDistPath),
-        s3deploy.Source.jsonData(SITE_CONFIG_PATH.slice(1), siteConfig),
-      ],
+      sources: [client, s3deploy.Source.jsonData(SITE_CONFIG_PATH.slice(1), siteConfig)],
       destinationBucket: this.bucket,
       // Excluded keys are neither uploaded nor pruned by this deployment.
       exclude: [`${HASHED_ASSETS_PREFIX}*`],

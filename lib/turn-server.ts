@@ -11,7 +11,8 @@ import { acknowledge } from './nag';
 export const UBUNTU_AMI_PARAMETER =
   '/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id';
 
-/** Root volume: Ubuntu plus coturn fit in a few GB; 8 GB leaves room for logs and updates. */
+/** Root volume: Ubuntu plus coturn fit in a few GB; 8 GB leaves room for logs and updates, and is the smallest the
+ * Ubuntu image's snapshot allows. */
 export const ROOT_VOLUME_GB = 8;
 
 /** The TURN host's VPC: one /24 public subnet is room for one instance with plenty to spare. */
@@ -117,10 +118,11 @@ export class TurnServer extends Construct {
         : {}),
     });
 
+    const instanceType = new ec2.InstanceType(props.instanceType);
     this.instance = new ec2.Instance(this, 'Instance', {
       vpc: this.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      instanceType: new ec2.InstanceType(props.instanceType),
+      instanceType,
       machineImage: ec2.MachineImage.fromSsmParameter(UBUNTU_AMI_PARAMETER, { os: ec2.OperatingSystemType.LINUX }),
       securityGroup: this.securityGroup,
       role,
@@ -132,6 +134,9 @@ export class TurnServer extends Construct {
       httpTokens: ec2.HttpTokens.REQUIRED,
       httpPutResponseHopLimit: 1,
       detailedMonitoring: props.detailedMonitoring,
+      // A burstable (t4g) host may run above its CPU baseline only on credits it has earned, never on billed ones
+      // ("unlimited" mode, the t4g default, bills surplus credits); `pnpm bench turn-capacity` sizes the default.
+      ...(instanceType.isBurstable() ? { creditSpecification: ec2.CpuCredits.STANDARD } : {}),
       blockDevices: [
         {
           deviceName: '/dev/sda1',

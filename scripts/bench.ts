@@ -1,13 +1,14 @@
 /**
  * Every benchmark, one after another; each prints its own table. Speed and size targets live here, never in tests.
  *
- * Usage: pnpm bench [name…] [--option value…]   (names: relay, load, size, call-setup, file-memory; options go to each)
+ * Usage: pnpm bench [name…] [--option value…]   (names: relay, turn-capacity, load, size, call-setup, file-memory; options go to each)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const BENCHMARKS: Record<string, string> = {
   relay: 'packages/local/bench/relay-cost.ts',
+  'turn-capacity': 'packages/local/bench/turn-capacity.ts',
   load: 'packages/local/bench/load.ts',
   size: 'packages/client/scripts/size.ts',
   'call-setup': 'packages/e2e/bench/call-setup.ts',

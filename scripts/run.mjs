@@ -2,7 +2,7 @@
 // Entry point of the root scripts (`dev`, `test`, `bench`, `synth`). Plain Node with no dependencies, so that on a
 // fresh machine with only Node.js and npm, `npm run dev` / `npm test` can install pnpm and the workspace first.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,18 +14,21 @@ const COMMANDS = {
   test: ['tsx', 'scripts/test.ts'],
   bench: ['tsx', 'scripts/bench.ts'],
   synth: ['cdk', 'synth', '--quiet'],
+  'check-deployment': ['tsx', 'scripts/check-deployment.ts'],
 };
 
-/** Debian packages each command wants, by the binary that shows they are installed. */
-const SYSTEM_PACKAGES = {
-  test: { turnserver: 'coturn', chromium: 'chromium', 'firefox-esr': 'firefox-esr' },
-  bench: { turnserver: 'coturn', chromium: 'chromium', 'firefox-esr': 'firefox-esr' },
-  dev: {},
-  synth: {},
-};
+/** The Debian packages the commands run: one list, which the README quotes (scripts/system-packages.test.ts). */
+const SYSTEM_PACKAGES = JSON.parse(readFileSync(join(root, 'scripts', 'system-packages.json'), 'utf8')).packages;
 
 function has(binary) {
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Whether a package's binary is there: an absolute path, or a command on PATH or in an sbin a non-root PATH lacks. */
+function isInstalled({ binary, env }) {
+  if (env && process.env[env]) return true;
+  if (binary.startsWith('/')) return existsSync(binary);
+  return has(binary) || existsSync(`/usr/sbin/${binary}`) || existsSync(`/sbin/${binary}`);
 }
 
 function run(cmd, args, options = {}) {
@@ -51,15 +54,14 @@ function ensureWorkspace() {
   run('pnpm', ['install', '--frozen-lockfile']);
 }
 
-function ensureSystemPackages(wanted) {
-  const missing = Object.entries(wanted)
-    .filter(([binary]) => !has(binary) && !existsSync(`/usr/lib/${binary}/${binary}`))
-    .map(([, pkg]) => pkg);
+function ensureSystemPackages(command) {
+  const missing = SYSTEM_PACKAGES.filter((p) => p.commands.includes(command) && !isInstalled(p)).map((p) => p.name);
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get')) {
     console.error(
-      `parley: missing Debian packages: ${missing.join(' ')} — install them (apt-get install ${missing.join(' ')}).`,
+      `parley: missing Debian packages: ${missing.join(' ')} — install them (apt-get install ${missing.join(' ')})` +
+        ' or run this as root; tests that need them will fail.',
     );
     return;
   }
@@ -75,7 +77,7 @@ if (!(command in COMMANDS)) {
 }
 ensurePnpm();
 ensureWorkspace();
-ensureSystemPackages(SYSTEM_PACKAGES[command]);
+ensureSystemPackages(command);
 const [bin, ...args] = COMMANDS[command];
 const pathWithBins = `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
 const child = spawnSync(bin, [...args, ...rest], {

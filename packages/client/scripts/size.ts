@@ -4,11 +4,10 @@
  *
  * Usage: pnpm bench size   (or: tsx packages/client/scripts/size.ts)
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { buildClient, CLIENT_DIST_DIR, isClientBuildStale } from '@parley/local/client-build';
 
 /**
  * The initial load (JS + CSS) must gzip to at most this many bytes (32 KB, decimal as the comparison figures are): room
@@ -16,9 +15,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
  */
 export const CLIENT_GZIP_BUDGET_BYTES = 32_000;
 
-const clientDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const distDir = join(clientDir, 'dist');
-const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts'];
+const distDir = CLIENT_DIST_DIR;
 
 function files(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -26,18 +23,9 @@ function files(path: string): string[] {
   return readdirSync(path).flatMap((name) => files(join(path, name)));
 }
 
-function newestSourceMs(): number {
-  return Math.max(...SOURCES.flatMap((s) => files(join(clientDir, s))).map((f) => statSync(f).mtimeMs));
-}
-
-const builtIndex = join(distDir, 'index.html');
-if (!existsSync(builtIndex) || statSync(builtIndex).mtimeMs < newestSourceMs()) {
+if (await isClientBuildStale()) {
   console.log('building the client (vite build)…');
-  const build = spawnSync('pnpm', ['exec', 'vite', 'build', '--logLevel', 'warn'], {
-    cwd: clientDir,
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  buildClient();
 }
 
 const rows = files(distDir)

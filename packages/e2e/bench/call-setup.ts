@@ -15,8 +15,8 @@
  * gateway steps and DynamoDB requests) and prints, per browser pair, each step's median time after the Join click.
  */
 import { parseArgs } from 'node:util';
+import { VIDEO_CONSTRAINTS } from '@parley/client/local-media';
 import { turnRestCredentials } from '@parley/turn';
-import { VIDEO_CONSTRAINTS } from '../../client/src/local-media';
 import { type BrowserKind, launchBrowser, type TestBrowser } from '../src/browsers';
 import { keyedSteps, pageTimeline, recordTimeline, type TimelineEvent } from '../src/call-timeline';
 import { type BlankOrigin, prepareDirectCall, startBlankOrigin } from '../src/direct-call';

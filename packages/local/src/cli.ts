@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHAOS } from './chaos';
+import { ensureClientBuilt, isClientBuildStale, watchClientSources } from './client-build';
 import { startLocalSystem } from './local-system';
 
 /** The site's port when free: a fixed URL survives restarts (bookmarks, open tabs reconnect). */
@@ -84,16 +85,27 @@ async function main(): Promise<void> {
   const owner = system.ownerLink();
   if (owner) {
     console.log(`Parley is running. Your owner link (keep it to yourself): ${owner}`);
-    console.error('Open it, start a call, and open the invitation link it shows in another browser or private window.');
+    console.error('  Open it, start a call, and open the invitation link it shows in another browser or private window.');
   } else {
     console.log(system.siteUrl ? `Parley is running: open ${system.siteUrl} in two tabs.` : 'Parley is running.');
   }
+  // Edits to the client rebuild it in place; the static site serves the new files on the next reload.
+  const stopWatching = system.siteUrl
+    ? watchClientSources({
+        rebuild: async () => {
+          await ensureClientBuilt(log);
+          if (!(await isClientBuildStale())) log('client rebuilt: reload the tabs to use it.');
+        },
+      })
+    : () => {};
+  if (system.siteUrl) console.error('  Editing packages/client rebuilds it here; reload the tabs after.');
   console.error('Press Ctrl-C to stop.');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopWatching();
     console.error(`\n${signal}: stopping…`);
     await system.stop();
     process.exit(0);

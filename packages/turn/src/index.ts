@@ -10,6 +10,7 @@ export {
 export { DENIED_PEER_BLOCKS, type DeniedPeerBlock, DOCUMENTATION_BLOCKS, deniedPeerRanges } from './denied-peers';
 export {
   type RelayedData,
+  TURN_FIRST_CHANNEL,
   type TurnAllocation,
   TurnClient,
   TurnRequestError,

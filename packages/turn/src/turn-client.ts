@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { connect as connectTcp, isIPv4 } from 'node:net';
+import { connect as connectTcp, isIPv4, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import {
   attributeOf,
   decodeErrorCode,
@@ -116,16 +117,39 @@ export class TurnClient {
    * with the socket's error when the connection is refused or reset.
    */
   static async openTcp(server: TransportAddress, localAddress?: string): Promise<TurnClient> {
-    const client = new TurnClient(server);
     const socket = connectTcp({
       host: server.address,
       port: server.port,
       ...(localAddress ? { localAddress } : {}),
       noDelay: true,
     });
+    return TurnClient.overStream(server, socket, 'connect');
+  }
+
+  /**
+   * Opens a TLS connection to the server (TURN over TLS, a `turns:` URL), checking its certificate against
+   * `servername` as a browser does. Rejects with the socket's error (refused, reset, certificate not valid). `ca`
+   * replaces the system's trusted roots (tests with their own certificate authority).
+   */
+  static async openTls(
+    server: TransportAddress,
+    servername: string,
+    options: { ca?: string } = {},
+  ): Promise<TurnClient> {
+    const socket = connectTls({ host: server.address, port: server.port, servername, ...options });
+    return TurnClient.overStream(server, socket, 'secureConnect');
+  }
+
+  /** A client over a connected stream (TCP or TLS): one stream split back into STUN messages and ChannelData. */
+  private static async overStream(
+    server: TransportAddress,
+    socket: Socket,
+    readyEvent: 'connect' | 'secureConnect',
+  ): Promise<TurnClient> {
+    const client = new TurnClient(server);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.once('connect', () => {
+      socket.once(readyEvent, () => {
         socket.off('error', reject);
         resolve();
       });

@@ -2,7 +2,7 @@
  * Screenshots of every state of the app, taken in real headless Chromium against the whole local system
  * (signaling with its real handlers, coturn, the built client): `docs/screenshots/*.png`.
  *
- * Usage: tsx packages/client/scripts/screenshots.ts   (builds the client first when its build is stale)
+ * Usage: tsx packages/e2e/scripts/screenshots.ts   (builds the client first when its build is stale)
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
