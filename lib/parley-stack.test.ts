@@ -309,7 +309,7 @@ describe('ParleyStack with the default settings', () => {
     it('should let only the authorizer read the owner key, and tell every function the access mode', () => {
       expect(grants(statementsOfRole(json, roleOf(authorizerFnId)))).toEqual([
         expect.stringMatching(/^logs:CreateLogStream,logs:PutLogEvents -> <SignalingauthorizerlogsW?\w*\.Arn>$/),
-        `secretsmanager:GetSecretValue,secretsmanager:DescribeSecret -> <${ownerKeyId}>`,
+        `secretsmanager:DescribeSecret,secretsmanager:GetSecretValue -> <${ownerKeyId}>`,
       ]);
       const readers = resourcesOf(json, 'AWS::IAM::Policy').filter(([, policy]) =>
         JSON.stringify(policy.Properties?.PolicyDocument).includes(`"Ref":"${ownerKeyId}"`),

@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSystem, startLocalSystem } from '@parley/local';
+import { createRoomId } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckResult, checkDeployment, memberConnectUrl, parseTurnUrl, targetFromStack } from './deployment-check';
+import { fakeAwsClient, startFakeAws } from './fake-aws';
 
 // The self-check against the whole local system: the static site with CloudFront's headers, the API Gateway
 // stand-in running the real handlers, and real coturn.
@@ -25,58 +26,6 @@ const CLIENT_PAGE = '<!doctype html><title>Parley</title><script type="module" s
 
 const byStep = (results: CheckResult[]) => new Map(results.map((r) => [r.step, r]));
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/**
- * A CloudFormation stand-in on loopback that answers DescribeStacks in the service's query protocol (form-encoded
- * request, XML answer), with the given stacks' outputs; any other stack name gets CloudFormation's ValidationError.
- */
-async function startFakeCloudFormation(stacks: Record<string, Record<string, string>>): Promise<{
-  endpoint: string;
-  server: Server;
-}> {
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      const form = new URLSearchParams(body);
-      const name = form.get('StackName') ?? '';
-      const outputs = stacks[name];
-      const xmlns = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
-      response.setHeader('content-type', 'text/xml');
-      if (form.get('Action') !== 'DescribeStacks' || !outputs) {
-        response.statusCode = 400;
-        response.end(
-          `<ErrorResponse xmlns="${xmlns}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escapeXml(name)} does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
-        );
-        return;
-      }
-      const members = Object.entries(outputs)
-        .map(
-          ([key, value]) =>
-            `<member><OutputKey>${key}</OutputKey><OutputValue>${escapeXml(value)}</OutputValue></member>`,
-        )
-        .join('');
-      response.end(
-        `<DescribeStacksResponse xmlns="${xmlns}"><DescribeStacksResult><Stacks><member><StackName>${escapeXml(name)}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-12-07T00:00:00Z</CreationTime><Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return { endpoint: `http://127.0.0.1:${address.port}`, server };
-}
-
-/** The stand-in as the client's endpoint, with throwaway credentials: nothing here reaches AWS. */
-const fakeAws = (endpoint: string) => ({
-  endpoint,
-  region: 'eu-west-1',
-  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
-});
-
 describe('The deployment check against a working system', () => {
   let system: LocalSystem;
   beforeAll(async () => {
@@ -91,13 +40,15 @@ describe('The deployment check against a working system', () => {
 
   it('should pass every step, TURN over UDP and TCP included', async () => {
     const reported: CheckResult[] = [];
-    const results = await checkDeployment({ siteUrl: system.siteUrl ?? '', signalingUrl: system.signalingUrl }, (r) =>
-      reported.push(r),
+    const results = await checkDeployment(
+      { siteUrl: system.siteUrl ?? '', signalingUrl: system.signalingUrl, ownerKey: system.ownerKey() },
+      (r) => reported.push(r),
     );
     expect(reported).toEqual(results);
     expect(results.map((r) => [r.step, r.ok])).toEqual([
       ['Site', true],
       ['Security headers', true],
+      ['Private access', true],
       ['Signaling', true],
       ['TURN credentials', true],
       [`TURN over UDP (127.0.0.1:${system.turn?.port})`, true],
@@ -106,25 +57,40 @@ describe('The deployment check against a working system', () => {
     expect(byStep(results).get('TURN credentials')?.detail).toBe('2 TURN URLs with short-lived credentials');
   });
 
-  it('should find the site and signaling from the stack outputs, as after `cdk deploy`', async () => {
-    const cloudFormation = await startFakeCloudFormation({
-      'Parley-Family': {
-        SiteUrl: system.siteUrl ?? '',
-        SignalingUrl: system.signalingUrl,
-        TurnAddress: `127.0.0.1:${system.turn?.port}`,
+  it('should find the site, signaling and owner key from the stack, as after `cdk deploy`', async () => {
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:OwnerKeySecret-AbCdEf';
+    const aws = await startFakeAws({
+      stacks: {
+        'Parley-Family': {
+          SiteUrl: system.siteUrl ?? '',
+          SignalingUrl: system.signalingUrl,
+          TurnAddress: `127.0.0.1:${system.turn?.port}`,
+          OwnerKeySecretArn: secretArn,
+        },
       },
+      secrets: { [secretArn]: system.ownerKey() },
     });
     try {
-      const target = await targetFromStack('Parley-Family', fakeAws(cloudFormation.endpoint));
-      expect(target).toEqual({ siteUrl: system.siteUrl, signalingUrl: system.signalingUrl });
+      const target = await targetFromStack('Parley-Family', fakeAwsClient(aws.endpoint));
+      expect(target).toEqual({
+        siteUrl: system.siteUrl,
+        signalingUrl: system.signalingUrl,
+        ownerKey: system.ownerKey(),
+      });
       const results = await checkDeployment(target);
       expect(results.filter((r) => !r.ok)).toEqual([]);
-      await expect(targetFromStack('Parley', fakeAws(cloudFormation.endpoint))).rejects.toThrow(
+      await expect(targetFromStack('Parley', fakeAwsClient(aws.endpoint))).rejects.toThrow(
         /cannot read the stack "Parley": Stack with id Parley does not exist\. Check that your AWS credentials and region/,
       );
     } finally {
-      cloudFormation.server.close();
+      await aws.stop();
     }
+  });
+
+  it('should say what to do when it has no owner key for a private deployment, after checking strangers are refused', async () => {
+    const results = byStep(await checkDeployment({ siteUrl: system.siteUrl ?? '' }));
+    expect(results.get('Private access')?.ok).toBe(true);
+    expect(results.get('Signaling')).toMatchObject({ ok: false, fix: expect.stringContaining('--owner-link') });
   });
 
   it('should say so when config.json names another signaling service than the stack', async () => {
@@ -153,7 +119,7 @@ describe('The deployment check when TURN is stopped', () => {
   afterAll(() => system?.stop());
 
   it('should pass the site and signaling, fail both TURN steps, and say what to do', async () => {
-    const results = byStep(await checkDeployment({ siteUrl: system.siteUrl ?? '' }));
+    const results = byStep(await checkDeployment({ siteUrl: system.siteUrl ?? '', ownerKey: system.ownerKey() }));
     expect(results.get('Signaling')?.ok).toBe(true);
     const udp = results.get(`TURN over UDP (127.0.0.1:${system.turn?.port})`);
     const tcp = results.get(`TURN over TCP (127.0.0.1:${system.turn?.port})`);
@@ -207,9 +173,13 @@ describe('TURN URLs and the member connect URL', () => {
     expect(() => parseTurnUrl('stun:203.0.113.7')).toThrow('not a TURN URL');
   });
 
-  it('should open the socket with the protocol version, keeping the stage path', () => {
-    expect(memberConnectUrl('wss://abc.execute-api.eu-west-1.amazonaws.com/v1')).toBe(
+  it('should open the socket with the protocol version (and the room and ticket), keeping the stage path', () => {
+    const room = createRoomId();
+    expect(memberConnectUrl('wss://abc.execute-api.eu-west-1.amazonaws.com/v1', room, undefined)).toBe(
       'wss://abc.execute-api.eu-west-1.amazonaws.com/v1?v=1',
+    );
+    expect(memberConnectUrl('wss://abc.execute-api.eu-west-1.amazonaws.com/v1', room, 'a.b')).toBe(
+      `wss://abc.execute-api.eu-west-1.amazonaws.com/v1?room=${room}&ticket=a.b&v=1`,
     );
   });
 });

@@ -4,57 +4,48 @@
  * member, TURN credentials, and a real TURN allocation over every transport the deployment offers.
  */
 import {
-  CloudFormationClient,
-  type CloudFormationClientConfig,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
-import {
   createRoomId,
+  importOwnerKey,
+  OWNER_TICKET_VALIDITY_SECONDS,
   PROTOCOL_VERSION,
   parseServerMessage,
   SITE_CONFIG_PATH,
   SiteConfig,
   securityHeaders,
+  signalingUrlWithTicket,
+  signTicket,
   webSocketOrigin,
 } from '@parley/protocol';
 import { TurnClient, TurnRequestError } from '@parley/turn';
 import * as v from 'valibot';
 import WebSocket from 'ws';
+import { OWNER_KEY_OUTPUT } from '../lib/parley-stack';
+import { type AwsClientConfig, ownerKeySecretArn, readOwnerKey, stackOutputs } from './deployed-stack';
 
 /** What to check: the site, and (when known from the stack outputs) the signaling URL it should name. */
 export interface DeploymentTarget {
   siteUrl: string;
   /** The stack's SignalingUrl output; config.json must name the same. */
   signalingUrl?: string;
+  /** The owner key of a private deployment: the check signs itself a ticket with it to connect, as the owner does. */
+  ownerKey?: string;
 }
 
 /**
- * The site and signaling URLs from the stack's outputs (CloudFormation DescribeStacks, with the caller's AWS
- * credentials and region unless `client` says otherwise).
+ * The site and signaling URLs from the stack's outputs, and the owner key of a private deployment (CloudFormation
+ * and Secrets Manager, with the caller's AWS credentials and region unless `client` says otherwise).
  */
-export async function targetFromStack(
-  stackName: string,
-  client: CloudFormationClientConfig = {},
-): Promise<DeploymentTarget> {
-  const cloudFormation = new CloudFormationClient(client);
-  try {
-    const answer = await cloudFormation
-      .send(new DescribeStacksCommand({ StackName: stackName }))
-      .catch((error: Error) => {
-        throw new Error(
-          `cannot read the stack "${stackName}": ${error.message}. Check that your AWS credentials and region are the ones you deployed with (--region), and the stack's name (--stack).`,
-        );
-      });
-    const outputs = new Map((answer.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-    const siteUrl = outputs.get('SiteUrl');
-    const signalingUrl = outputs.get('SignalingUrl');
-    if (!siteUrl || !signalingUrl) {
-      throw new Error(`the stack "${stackName}" has no SiteUrl/SignalingUrl outputs: is its deployment complete?`);
-    }
-    return { siteUrl, signalingUrl };
-  } finally {
-    cloudFormation.destroy();
+export async function targetFromStack(stackName: string, client: AwsClientConfig = {}): Promise<DeploymentTarget> {
+  const outputs = await stackOutputs(stackName, client);
+  const siteUrl = outputs.get('SiteUrl');
+  const signalingUrl = outputs.get('SignalingUrl');
+  if (!siteUrl || !signalingUrl) {
+    throw new Error(`the stack "${stackName}" has no SiteUrl/SignalingUrl outputs: is its deployment complete?`);
   }
+  const target: DeploymentTarget = { siteUrl, signalingUrl };
+  if (outputs.has(OWNER_KEY_OUTPUT))
+    target.ownerKey = await readOwnerKey(ownerKeySecretArn(stackName, outputs), client);
+  return target;
 }
 
 /** One step's outcome, in words for the person who deployed. */
@@ -77,13 +68,19 @@ export const TURN_STEP_TIMEOUT_MS = 8_000;
 const CHECK_MEMBER_NAME = 'deployment check';
 
 /**
- * The URL a member opens the signaling socket with. Today the protocol is open: the signaling URL plus the protocol
- * version. (When connecting needs a ticket, this is the one place that makes the URL carrying it.)
+ * The URL a member opens the signaling socket with: the signaling URL with the protocol version, and on a private
+ * deployment the room and a ticket for it.
  */
-export function memberConnectUrl(signalingUrl: string): string {
-  const url = new URL(signalingUrl);
+export function memberConnectUrl(signalingUrl: string, room: string, ticket: string | undefined): string {
+  const url = new URL(signalingUrlWithTicket(signalingUrl, room, ticket));
   url.searchParams.set('v', String(PROTOCOL_VERSION));
   return url.toString();
+}
+
+/** An owner ticket for `room`, signed the way the owner's browser signs one. */
+async function ownerTicket(ownerKey: string, room: string): Promise<string> {
+  const owner = await importOwnerKey(ownerKey);
+  return signTicket(owner, { room, role: 'owner', exp: Math.floor(Date.now() / 1000) + OWNER_TICKET_VALIDITY_SECONDS });
 }
 
 /** Runs every check in order, reporting each as it finishes; later steps that need an earlier one's answer are skipped. */
@@ -100,7 +97,8 @@ export async function checkDeployment(
 
   const config = await checkSite(target, record);
   if (!config) return results;
-  const iceServers = await checkSignaling(config.signalingUrl, record);
+  if (config.access === 'private' && !(await checkStrangersRefused(config.signalingUrl, record))) return results;
+  const iceServers = await checkSignaling(config, target.ownerKey, record);
   if (!iceServers) return results;
   const turnUrls = checkTurnCredentials(iceServers, record);
   for (const { url, username, credential } of turnUrls) record(await checkTurnAllocation(url, username, credential));
@@ -193,16 +191,76 @@ interface IceServer {
   credential?: string;
 }
 
-/** Opens the signaling socket as a member, joins a fresh throwaway room, and answers the ICE servers it was given. */
-async function checkSignaling(
+/** The HTTP status a WebSocket handshake gets (101 when it opens), or the error that kept it from answering. */
+function handshakeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`no answer within ${NETWORK_STEP_TIMEOUT_MS / 1000} s`));
+    }, NETWORK_STEP_TIMEOUT_MS);
+    const settle = (outcome: () => void) => {
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.terminate();
+      outcome();
+    };
+    socket.once('open', () => settle(() => resolve(101)));
+    socket.once('unexpected-response', (_request, response) => settle(() => resolve(response.statusCode ?? 0)));
+    socket.once('error', (error) => settle(() => reject(error)));
+  });
+}
+
+/** A private deployment refuses a socket without a ticket at the handshake (the `$connect` authorizer). */
+async function checkStrangersRefused(
   signalingUrl: string,
   record: (result: CheckResult) => CheckResult,
+): Promise<boolean> {
+  const step = 'Private access';
+  try {
+    const status = await handshakeStatus(memberConnectUrl(signalingUrl, createRoomId(), undefined));
+    if (status === 401 || status === 403) {
+      record({ step, ok: true, detail: `a socket without an invitation is refused (HTTP ${status})` });
+      return true;
+    }
+    failed(record, {
+      step,
+      detail: `a socket without an invitation got HTTP ${status}: strangers could use this deployment`,
+      fix: 'Deploy again with `cdk deploy` (the $connect authorizer is missing), and check that parley:access is not open.',
+    });
+    return false;
+  } catch (error) {
+    failed(record, {
+      step,
+      detail: `cannot reach the signaling service: ${explain(error)}`,
+      fix: 'Check the SignalingUrl output and that the stack deployed completely (`cdk deploy` again). A network that blocks WebSockets (some proxies) blocks calls too: try another network.',
+    });
+    return false;
+  }
+}
+
+/** Opens the signaling socket as a member, joins a fresh throwaway room, and answers the ICE servers it was given. */
+async function checkSignaling(
+  config: SiteConfig,
+  ownerKey: string | undefined,
+  record: (result: CheckResult) => CheckResult,
 ): Promise<IceServer[] | undefined> {
+  const { signalingUrl } = config;
   const fix =
     'Check the SignalingUrl output and that the stack deployed completely (`cdk deploy` again). A network that blocks WebSockets (some proxies) blocks calls too: try another network.';
+  if (config.access === 'private' && !ownerKey) {
+    return failed(record, {
+      step: 'Signaling',
+      detail: 'this Parley is private, and the check has no owner key to make itself an invitation with',
+      fix: 'Run it with the AWS credentials you deployed with (it reads the owner key as `pnpm owner-link` does), or pass --owner-link with your owner link.',
+    });
+  }
+  const roomId = createRoomId();
   let socket: WebSocket | undefined;
   try {
-    socket = new WebSocket(memberConnectUrl(signalingUrl));
+    const ticket = ownerKey && config.access === 'private' ? await ownerTicket(ownerKey, roomId) : undefined;
+    socket = new WebSocket(memberConnectUrl(signalingUrl, roomId, ticket));
     const open = socket;
     const joined = await new Promise<IceServer[]>((resolve, reject) => {
       const timer = setTimeout(
@@ -220,7 +278,7 @@ async function checkSignaling(
             type: 'join',
             id: '1',
             v: PROTOCOL_VERSION,
-            roomId: createRoomId(),
+            roomId,
             name: CHECK_MEMBER_NAME,
           }),
         ),

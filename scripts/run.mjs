@@ -15,6 +15,7 @@ const COMMANDS = {
   bench: ['tsx', 'scripts/bench.ts'],
   synth: ['cdk', 'synth', '--quiet'],
   'check-deployment': ['tsx', 'scripts/check-deployment.ts'],
+  'owner-link': ['tsx', 'scripts/owner-link.ts'],
 };
 
 /** The Debian packages the commands run: one list, which the README quotes (scripts/system-packages.test.ts). */

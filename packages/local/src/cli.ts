@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   const owner = system.ownerLink();
   if (owner) {
     console.log(`Parley is running. Your owner link (keep it to yourself): ${owner}`);
-    console.error('  Open it, start a call, and open the invitation link it shows in another browser or private window.');
+    console.error(
+      '  Open it, start a call, and open the invitation link it shows in another browser or private window.',
+    );
   } else {
     console.log(system.siteUrl ? `Parley is running: open ${system.siteUrl} in two tabs.` : 'Parley is running.');
   }
