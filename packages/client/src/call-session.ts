@@ -313,7 +313,9 @@ export class CallSession {
   #onSignalingStatus(status: SignalingStatus): void {
     if (status === 'unreachable') this.#events.problem('signaling-unreachable');
     if (status === 'joined') this.#events.problem(undefined);
-    if ((status === 'reconnecting' || status === 'unreachable') && !this.#peer) this.#setStatus('reconnecting');
+    // Alone in the room (perhaps with a connection prepared for whoever comes), the lost server is all there is to show.
+    const alone = !this.#peer?.memberId;
+    if ((status === 'reconnecting' || status === 'unreachable') && alone) this.#setStatus('reconnecting');
   }
 
   #onJoined(message: JoinedMessage): void {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_EXECUTABLE, CHROMIUM_FAKE_MEDIA_FLAGS } from '@parley/e2e';
 import { startLocalSystem } from '@parley/local';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { anotherInvitation } from '../src/parley-app';
 
 /** Screenshots are committed: each must stay under this size. */
 export const MAX_SCREENSHOT_BYTES = 200_000;
@@ -58,31 +59,49 @@ async function joinCall(page: Page, name?: string): Promise<void> {
 mkdirSync(outDir, { recursive: true });
 const system = await startLocalSystem({ log: (line) => console.error(line) });
 const site = system.siteUrl;
-if (!site) throw new Error('the local system serves no site (is the client buildable?)');
+const owner = system.ownerLink();
+if (!site || !owner) throw new Error('the local system serves no site (is the client buildable?)');
 const granted = await launch(FAKE_DEVICES);
 const denied = await launch(['--use-fake-device-for-media-stream', '--deny-permission-prompts']);
 const noDevices = await launch(['--use-fake-ui-for-media-stream']);
 
 try {
-  // Landing, light and dark.
-  const ada = await open(granted, site);
+  // What a stranger with the site address sees: nothing but this.
+  const stranger = await open(granted, site);
+  await stranger.locator('[data-problem="private"]').waitFor();
+  await shoot(stranger, 'private');
+  await stranger.context().close();
+
+  // The owner's landing (through the owner link), light and dark.
+  const ada = await open(granted, owner);
   await ada.getByRole('button', { name: 'Start a call' }).waitFor();
   await shoot(ada, 'landing');
-  const light = await open(granted, site, { colorScheme: 'light' });
+  const light = await open(granted, owner, { colorScheme: 'light' });
   await light.getByRole('button', { name: 'Start a call' }).waitFor();
   await shoot(light, 'landing-light');
   await light.context().close();
 
-  // Lobby: preview, meter, pickers, share link.
+  // Lobby: preview, meter, pickers, the invitation link (made again once Ada has given her name, which it carries).
   await ada.getByRole('button', { name: 'Start a call' }).click();
   await ada.getByTestId('join').waitFor();
   await ada.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement | null)?.videoWidth);
+  const unnamed = await ada.getByTestId('room-link').inputValue();
+  await ada.getByLabel('Your name (optional)').fill('Ada');
+  await ada.getByTestId('new-invitation').click();
+  await ada.waitForFunction(
+    (old) => (document.querySelector('[data-testid="room-link"]') as HTMLInputElement | null)?.value !== old,
+    unnamed,
+  );
   await shoot(ada, 'lobby');
-  const link = ada.url();
+  const link = await ada.getByTestId('room-link').inputValue();
   const lobbyLight = await open(granted, link, { colorScheme: 'light', viewport: PHONE });
-  await lobbyLight.getByTestId('join').waitFor();
-  await shoot(lobbyLight, 'lobby-phone-light');
+  await lobbyLight.getByRole('heading', { name: 'Ada invited you to a call' }).waitFor();
+  await shoot(lobbyLight, 'lobby-invited-phone-light');
   await lobbyLight.context().close();
+  const late = await open(granted, await anotherInvitation(system, link, -60));
+  await late.locator('[data-problem="invite-expired"]').waitFor();
+  await shoot(late, 'invite-expired');
+  await late.context().close();
 
   // Waiting for the other person.
   await joinCall(ada, 'Ada');
@@ -157,8 +176,15 @@ try {
   await debug.getByTestId('debug-candidates').filter({ hasText: 'host' }).waitFor();
   await shoot(debug, 'debug-panel');
 
-  // Room full: a third person.
-  const third = await open(granted, link);
+  // The same invitation forwarded to a third person: it lets one person in.
+  const forwarded = await open(granted, link);
+  await joinCall(forwarded);
+  await forwarded.locator('[data-problem="ticket-in-use"]').waitFor();
+  await shoot(forwarded, 'ticket-in-use');
+  await forwarded.context().close();
+
+  // Room full: a third person with an invitation of their own.
+  const third = await open(granted, await anotherInvitation(system, link));
   await joinCall(third);
   await third.locator('[data-problem="room-full"]').waitFor();
   await shoot(third, 'room-full');
