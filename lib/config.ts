@@ -63,7 +63,7 @@ export const DEFAULT_MONTHLY_BUDGET_USD = 20;
 const MIN_UNPRIVILEGED_PORT = 1024;
 const MAX_PORT = 65535;
 
-/** CDK context values given with `-c key=value` arrive as strings; values in cdk.json keep their JSON type. */
+/** CDK context values given with `-c parley:key=value` arrive as strings; values in cdk.json keep their JSON type. */
 const integerSetting = (min: number, max: number) =>
   v.pipe(
     v.union([v.number(), v.pipe(v.string(), v.regex(/^\s*-?\d+\s*$/), v.transform(Number))], 'must be a whole number'),
@@ -91,7 +91,7 @@ const domainName = v.pipe(
 /** Graviton families carry a `g` after the generation digit (t4g, m7g, c6gn, r8gd…); a1 is the first one. */
 const GRAVITON_INSTANCE_TYPE = /^([a-z]+\d+g[a-z]*|a1)\.[a-z0-9]+$/;
 
-/** Every deployment setting, read from CDK context (`cdk.json` or `cdk deploy -c name=value`). */
+/** Every deployment setting, read from CDK context (`cdk.json` or `cdk deploy -c parley:name=value`). */
 const ParleyConfigSchema = v.pipe(
   v.object({
     stackName: v.optional(

@@ -396,12 +396,12 @@ function turnFix(transport: 'udp' | 'tcp' | 'tls', error: unknown): string {
     return 'Nothing listens there: coturn is not running. Right after `cdk deploy` the host needs a minute or two to install it; later, see its log (Session Manager, `sudo journalctl -u coturn`).';
   }
   if (transport === 'tls' && /certificate|self.signed|altname/i.test(String((error as Error).message))) {
-    return 'The TLS certificate does not match the TURN domain or is not trusted: check the certificate secret (turnTlsCertificateSecretArn) and the DNS record of turnDomain.';
+    return 'The TLS certificate does not match the TURN domain or is not trusted: check the certificate secret (parley:turnTlsCertificateSecretArn) and the DNS record of parley:turnDomain.';
   }
   const blocked =
     transport === 'udp'
       ? 'or this network blocks UDP to it (common on corporate and guest networks; calls then use TCP or TLS).'
-      : 'or this network blocks the port (a firewall that allows only web traffic needs TURN over TLS on 443: set turnDomain and turnTlsPort=443).';
+      : 'or this network blocks the port (a firewall that allows only web traffic needs TURN over TLS on 443: set parley:turnDomain and parley:turnTlsPort=443).';
   return `No answer: the TURN host may still be booting (a minute or two after \`cdk deploy\`), ${blocked}`;
 }
 
