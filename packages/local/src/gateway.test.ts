@@ -6,7 +6,7 @@ import {
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { WebSocketHandler } from '@parley/signaling';
+import { type AuthorizerHandler, type AuthorizerResult, UNAUTHORIZED, type WebSocketHandler } from '@parley/signaling';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
 import {
@@ -37,6 +37,7 @@ async function startGateway(
     limits?: Partial<GatewayLimits>;
     routeSelectionExpression?: string;
     trace?: GatewayTrace;
+    authorizer?: AuthorizerHandler;
   } = {},
 ) {
   const events = new Recorder<GatewayEvent>();
@@ -50,6 +51,9 @@ async function startGateway(
     routeSelectionExpression: options.routeSelectionExpression ?? '$request.body.action',
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.trace ? { trace: options.trace } : {}),
+    ...(options.authorizer
+      ? { authorizer: { handler: options.authorizer, identitySource: ['route.request.querystring.ticket'] } }
+      : {}),
     reportError: (context) => errors.push(context),
   });
   const management = new ApiGatewayManagementApiClient({
@@ -278,6 +282,79 @@ describe('when $connect answers', () => {
     management = started.management;
     await connect(started.gateway.url);
     expect(await outcome.until((all) => all.length === 1, 'the early post')).toEqual(['GoneException']);
+  });
+});
+
+describe('when $connect has a Lambda REQUEST authorizer', () => {
+  const allow = (resource: string, context: Record<string, string>): AuthorizerResult => ({
+    principalId: 'p1',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }],
+    },
+    context,
+  });
+
+  it('should refuse a handshake without the identity source with 401, without invoking it or $connect', async () => {
+    let invoked = 0;
+    const authorizer: AuthorizerHandler = async (event) => {
+      invoked++;
+      return allow(event.methodArn, {});
+    };
+    const { gateway, events } = await startGateway({ authorizer });
+    await expect(RecordingClient.connect(gateway.url)).rejects.toThrow(`HTTP 401 {"message":"${UNAUTHORIZED}"}`);
+    await expect(RecordingClient.connect(`${gateway.url}?ticket=`)).rejects.toThrow('HTTP 401');
+    expect(invoked).toBe(0);
+    expect(events.items).toEqual([]);
+  });
+
+  it('should answer 401 for a thrown Unauthorized, 500 for any other failure, 403 for a Deny', async () => {
+    const answers: Record<string, AuthorizerHandler> = {
+      unauthorized: async () => {
+        throw new Error(UNAUTHORIZED);
+      },
+      broken: async () => {
+        throw new Error('boom');
+      },
+      deny: async (event) => ({
+        principalId: 'x',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
+        },
+      }),
+    };
+    const authorizer: AuthorizerHandler = (event) =>
+      (answers[event.queryStringParameters?.ticket ?? ''] as AuthorizerHandler)(event);
+    const { gateway, events } = await startGateway({ authorizer });
+    await expect(RecordingClient.connect(`${gateway.url}?ticket=unauthorized`)).rejects.toThrow('HTTP 401');
+    await expect(RecordingClient.connect(`${gateway.url}?ticket=broken`)).rejects.toThrow('HTTP 500');
+    await expect(RecordingClient.connect(`${gateway.url}?ticket=deny`)).rejects.toThrow('HTTP 403');
+    expect(gateway.connectionIds()).toEqual([]);
+    expect(events.items).toEqual([]);
+  });
+
+  it('should hand its REQUEST event the query and a $connect method ARN, and its context to every later event', async () => {
+    const seen = new Recorder<Record<string, unknown>>();
+    const authorizer: AuthorizerHandler = async (event) => {
+      seen.push(event as unknown as Record<string, unknown>);
+      return allow(event.methodArn, { room: 'r1', role: 'guest' });
+    };
+    const { gateway, events } = await startGateway({ authorizer });
+    const client = await connect(`${gateway.url}?ticket=t1`);
+    client.socket.send('{"action":"x"}');
+    const message = await events.first(ofType('MESSAGE'), 'the message event');
+    const [request] = seen.items;
+    expect(request).toMatchObject({
+      type: 'REQUEST',
+      methodArn: expect.stringMatching(/^arn:aws:execute-api:[^:]+:\d{12}:local\/local\/\$connect$/),
+      queryStringParameters: { ticket: 't1' },
+      requestContext: { routeKey: '$connect', eventType: 'CONNECT' },
+    });
+    const connected = events.items.find(ofType('CONNECT')) as GatewayEvent;
+    for (const event of [connected, message]) {
+      expect(event.requestContext.authorizer).toEqual({ room: 'r1', role: 'guest', principalId: 'p1' });
+    }
   });
 });
 

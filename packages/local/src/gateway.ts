@@ -355,19 +355,18 @@ export class WebSocketGateway {
   }
 
   /**
-   * Runs the `$connect` authorizer, if any. Answers the context to hand to the connection's events, or refuses the
-   * handshake itself and answers undefined.
+   * Runs the `$connect` authorizer. Answers the context to hand to the connection's events, or refuses the handshake
+   * itself and answers undefined.
    */
   private async authorize(
+    authorizer: WebSocketAuthorizer,
     socket: Duplex,
     pending: { id: string; connectedAt: number; sourceIp: string; userAgent: string },
     request: Pick<
       GatewayEvent,
       'headers' | 'multiValueHeaders' | 'queryStringParameters' | 'multiValueQueryStringParameters'
     >,
-  ): Promise<Record<string, unknown> | 'no-authorizer' | undefined> {
-    const authorizer = this.options.authorizer;
-    if (!authorizer) return 'no-authorizer';
+  ): Promise<Record<string, unknown> | undefined> {
     const lowerHeaders = Object.fromEntries(
       Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
     );
@@ -453,10 +452,10 @@ export class WebSocketGateway {
         ? { queryStringParameters: query, multiValueQueryStringParameters: multiQuery }
         : {}),
     };
-    const authorized = await this.authorize(socket, pending, event);
-    if (authorized === undefined) return;
-    if (authorized !== 'no-authorizer') {
-      Object.assign(pending, { authorizer: authorized });
+    if (this.options.authorizer) {
+      const authorized = await this.authorize(this.options.authorizer, socket, pending, event);
+      if (authorized === undefined) return;
+      pending.authorizer = authorized;
       event.requestContext = this.baseContext('$connect', 'CONNECT', pending);
     }
     const handler = this.options.routes.$connect;

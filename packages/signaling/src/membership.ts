@@ -13,7 +13,7 @@ import {
 } from '@parley/protocol';
 import type { Seat } from './room-store';
 import { isLive, liveOthers, memberOf, roleOfSeat } from './seats';
-import type { Caller, Outcome, ServiceContext } from './service-context';
+import { type Caller, type Outcome, type ServiceContext, turnLabelOf } from './service-context';
 
 /** Member ids are 96 random bits: only ever compared, never guessed usefully (routing checks the room too). */
 const MEMBER_ID_BYTES = 12;
@@ -23,12 +23,6 @@ const RESUME_TOKEN_BYTES = 16;
 const CONNECTION_RECORD_TTL_SECONDS = API_GATEWAY_LIMITS.maxConnectionMs / 1000 + 60;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/**
- * The TURN username label of a caller: its ticket id on a private deployment (so coturn's per-user quota is per
- * invitation, however many times it asks), else its member id.
- */
-export const turnLabelOf = (caller: Caller, memberId: string): string => caller.admission?.ticketId ?? memberId;
 
 /** Taking, keeping, resuming and giving up seats: join, keepalive, leave, TURN refresh and socket loss. */
 export class Membership {

@@ -8,9 +8,8 @@ import {
   type SignalRequest,
   scrubOfferAddresses,
 } from '@parley/protocol';
-import { turnLabelOf } from './membership';
 import { isLive, memberOf, seatOf } from './seats';
-import type { Caller, Outcome, ServiceContext } from './service-context';
+import { type Caller, type Outcome, type ServiceContext, turnLabelOf } from './service-context';
 
 /** An anonymous TURN label for an open deployment's lobby (there is no ticket id to tie credentials to). */
 const LOBBY_TURN_LABEL_BYTES = 12;

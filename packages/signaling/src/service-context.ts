@@ -13,6 +13,12 @@ export interface Caller {
   admission?: Admission;
 }
 
+/**
+ * The TURN username label of a caller: its ticket id on a private deployment (so coturn's per-user quota is per
+ * invitation, however many times it asks), else `fallback` (its member id, or a random label).
+ */
+export const turnLabelOf = (caller: Caller, fallback: string): string => caller.admission?.ticketId ?? fallback;
+
 export interface RoomServiceDeps {
   store: RoomStore;
   peers: PeerGateway;
