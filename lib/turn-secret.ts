@@ -1,7 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag';
+import { generatedSecret } from './generated-secret';
 
 /** Length of the generated TURN REST secret: 48 alphanumerics are ~285 bits, far beyond brute force. */
 export const TURN_SECRET_LENGTH = 48;
@@ -12,21 +11,11 @@ export class TurnSecret extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
+    this.secret = generatedSecret(this, 'Secret', {
       description: 'Parley: TURN REST shared secret (coturn static-auth-secret; signaling issues credentials with it)',
-      generateSecretString: {
-        passwordLength: TURN_SECRET_LENGTH,
-        // It goes into turnserver.conf and an HMAC key: plain alphanumerics need no quoting anywhere.
-        excludePunctuation: true,
-        includeSpace: false,
-      },
-      // `cdk destroy` deletes it. Its name is generated, so a later deploy never collides with one awaiting deletion.
-      removalPolicy: RemovalPolicy.DESTROY,
+      length: TURN_SECRET_LENGTH,
+      whyNotRotated:
+        'Rotation does not fit: coturn reads the secret once at boot, so a rotated value would break TURN until the host restarts. Only this stack’s roles can read it, and each credential derived from it expires within hours.',
     });
-    acknowledge(
-      this.secret,
-      'AwsSolutions-SMG4',
-      'Rotation does not fit: coturn reads the secret once at boot, so a rotated value would break TURN until the host restarts. Only this stack’s roles can read it, and each credential derived from it expires within hours.',
-    );
   }
 }
