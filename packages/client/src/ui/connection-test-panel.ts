@@ -25,10 +25,13 @@ export function connectionTestPanel(): { element: HTMLElement; offer(grant: Test
     () => {
       if (!grant) return;
       start.disabled = true;
-      delete result.dataset.verdict;
+      for (const key of ['verdict', 'udp', 'tcp']) delete result.dataset[key];
       replace(result, h('p', { class: 'muted' }, 'Testing whether calls can get through from this network…'));
       void testConnection(grant).then((report) => {
+        // What each transport found, for the curious (and for tests): the words above are for people.
         result.dataset.verdict = report.verdict;
+        result.dataset.udp = report.results.udp;
+        result.dataset.tcp = report.results.tcp;
         replace(
           result,
           h('p', { class: 'connection-verdict' }, report.title),
