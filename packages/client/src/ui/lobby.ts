@@ -155,7 +155,6 @@ export function lobbyView(o: LobbyOptions): {
     ...invitationPart(o, () => clampDisplayName(name.value) || undefined),
     h('label', { class: 'field', for: 'name' }, h('span', {}, 'Your name (optional)'), name),
     devicePickers(media),
-    connectionTest.element,
     accessNotice,
     notice,
     join,
@@ -194,6 +193,7 @@ export function lobbyView(o: LobbyOptions): {
         h('div', { class: 'tile-controls' }, toggles.mic, toggles.camera),
       ),
       meter,
+      connectionTest.element,
     ),
     form,
   );
