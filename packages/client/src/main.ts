@@ -181,11 +181,17 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
       show(call.element, 'Call', call.dispose);
     },
   });
-  // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it.
+  // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it. TURN
+  // credentials, when the server hands the lobby some, make "Test my connection" available.
   warmUpSignaling(
     signalingUrl,
     roomId,
-    (room) => void roomMedia.open().then(() => session.prepare(room)),
+    (room) => {
+      if (room.iceServers && room.iceExpiresAt) {
+        lobby.offerConnectionTest({ iceServers: room.iceServers, iceExpiresAt: room.iceExpiresAt });
+      }
+      void roomMedia.open().then(() => session.prepare(room));
+    },
     () => {
       if (ticket !== undefined) lobby.showProblem('link-refused');
     },

@@ -92,6 +92,9 @@ try {
     (old) => (document.querySelector('[data-testid="room-link"]') as HTMLInputElement | null)?.value !== old,
     unnamed,
   );
+  // …and what Test my connection says from here (the local coturn is reached over UDP and TCP).
+  await ada.getByRole('button', { name: 'Test my connection' }).click();
+  await ada.locator('[data-testid="connection-result"][data-verdict]').waitFor();
   await shoot(ada, 'lobby');
   const link = await ada.getByTestId('room-link').inputValue();
   const lobbyLight = await open(granted, link, { colorScheme: 'light', viewport: PHONE });

@@ -37,7 +37,16 @@ export const UI = {
   invitationLink: { testId: 'room-link' },
   newInvitation: { testId: 'new-invitation' },
   verificationCode: { testId: 'verification-code' },
+  testConnection: { role: 'button', name: 'Test my connection' },
 } as const satisfies Record<string, UiTarget | string>;
+
+/** What the lobby's "Test my connection" showed: the verdict, what each TURN transport found, and the words. */
+export interface ConnectionTestShown {
+  verdict: string;
+  udp: string | undefined;
+  tcp: string | undefined;
+  text: string;
+}
 
 /** A `?…` query of diagnostics options (see the client's call-options.ts). */
 export type AppQuery = '' | '?relay' | '?tcp' | '?debug';
@@ -174,6 +183,29 @@ export class AppUser {
         return text && /^\d{3} \d{3}$/.test(text) ? text : undefined;
       },
       { description: `${this.label}: the verification code`, timeoutMs: CALL_DEADLINE_MS },
+    );
+  }
+
+  /** Presses "Test my connection" in the lobby once it is available, and answers what the result shows. */
+  async testConnection(): Promise<ConnectionTestShown> {
+    await waitUntil(
+      () =>
+        this.page.evaluate(
+          (selector: string) => document.querySelector<HTMLButtonElement>(selector)?.disabled === false,
+          '[data-testid="test-connection"]',
+        ),
+      { description: `${this.label}: Test my connection available`, timeoutMs: CALL_DEADLINE_MS },
+    );
+    await this.page.click(UI.testConnection);
+    return waitUntil(
+      () =>
+        this.page.evaluate((selector: string) => {
+          const result = document.querySelector<HTMLElement>(selector);
+          const verdict = result?.dataset.verdict;
+          if (!result || !verdict) return undefined;
+          return { verdict, udp: result.dataset.udp, tcp: result.dataset.tcp, text: result.textContent ?? '' };
+        }, '[data-testid="connection-result"]'),
+      { description: `${this.label}: the connection test's verdict`, timeoutMs: CALL_DEADLINE_MS },
     );
   }
 

@@ -285,3 +285,24 @@ describe('When TURN credentials are handed to a ticket', () => {
     expect(refused.map((error) => (error as TurnRequestError).code)).toEqual([486]);
   });
 });
+
+describe('When a ticket holder peeks from the lobby', () => {
+  it('should get TURN credentials naming its ticket, even with nobody in the room, that coturn accepts', async () => {
+    const room = createRoomId();
+    const tid = 'lobbyTestTicket0';
+    const guest = await connectWith(room, await ticketFor(room, 'guest', { tid }));
+    const answer = await guest.next('room', guest.send({ type: 'peek', roomId: room }));
+    expect(answer.members).toEqual([]);
+    expect(answer.offer).toBeUndefined();
+    const turn = answer.iceServers?.find((server) => server.username) as { username: string; credential: string };
+    const [expiry, label] = turn.username.split(':');
+    expect(label).toBe(tid);
+    expect(answer.iceExpiresAt).toBe(Number(expiry) * 1000);
+
+    const turnUrl = system.turnUrls.find((url) => url.endsWith('transport=udp')) as string;
+    const [, address, port] = /^turn:([^:]+):(\d+)/.exec(turnUrl) as RegExpExecArray;
+    const client = await TurnClient.open({ address: address as string, port: Number(port) });
+    turnClients.push(client);
+    await expect(client.allocate({ username: turn.username, password: turn.credential })).resolves.toBeDefined();
+  });
+});

@@ -168,6 +168,9 @@ describe('when someone looks into a room from its lobby', () => {
         .update(turn?.username ?? '')
         .digest('base64'),
     );
+    // The same credentials at the top level, for the lobby's connection test.
+    expect(room.iceServers).toEqual(room.offer?.iceServers);
+    expect(room.iceExpiresAt).toBe(room.offer?.iceExpiresAt);
     // Looking changes nothing: the visitor holds no seat, and the waiting member hears nothing.
     const signal = visitor.send({ type: 'signal', roomId, to: joinedA.memberId, data: offer });
     expect(await visitor.next('error', signal)).toMatchObject({ code: 'not-joined' });
@@ -193,6 +196,9 @@ describe('when someone looks into a room from its lobby', () => {
     const noOffer = await visitor.next('room', visitor.send({ type: 'peek', roomId }));
     expect(noOffer.members).toHaveLength(1);
     expect(noOffer.offer).toBeUndefined();
+    // An open deployment has no ticket to tie credentials to: a lobby without an offer gets none (see Relay.peek).
+    expect(noOffer.iceServers).toBeUndefined();
+    expect(noOffer.iceExpiresAt).toBeUndefined();
     a.send({ type: 'park', roomId, data: offer });
     await peekUntil(visitor, roomId, (answer) => answer.offer !== undefined);
     const b = await connect();
@@ -200,6 +206,7 @@ describe('when someone looks into a room from its lobby', () => {
     const full = await visitor.next('room', visitor.send({ type: 'peek', roomId }));
     expect(full.members).toHaveLength(2);
     expect(full.offer).toBeUndefined();
+    expect(full.iceServers).toBeUndefined();
   });
 
   it('should refuse to park an offer for a room the socket holds no seat in, or anything but an offer', async () => {

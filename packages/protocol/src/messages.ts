@@ -187,6 +187,12 @@ export const RoomMessage = v.strictObject({
    * TURN credentials to prepare an answer before joining (they are the same as a member's, for this socket).
    */
   offer: v.optional(v.strictObject({ from: MemberId, ...ParkedSignal, ...TurnGrant })),
+  /**
+   * TURN credentials for this socket, for the lobby's connection test: always for a ticket holder (private
+   * deployment); on an open deployment only when `offer` is there (the same credentials).
+   */
+  iceServers: v.optional(TurnGrant.iceServers),
+  iceExpiresAt: v.optional(TurnGrant.iceExpiresAt),
 });
 export const ErrorMessage = v.strictObject({
   type: v.literal('error'),

@@ -90,21 +90,27 @@ export class Relay {
    * Who is in a room, for its lobby. While one impolite member waits alone with a parked offer, the offer comes too,
    * with TURN credentials: the person in the lobby answers it before joining, so Join only sends that answer. On a
    * private deployment only a ticket for this room gets here; the offer carries no address.
+   *
+   * TURN credentials also come at the top level, for the lobby's connection test: always for a ticket holder (the
+   * username names the ticket, so coturn's per-user quota caps the invitation however often it peeks), but on an
+   * open deployment only alongside a parked offer, as before: there anyone may connect and peek, and handing a fresh
+   * TURN username to whoever asks would make the relay free for anyone on the internet.
    */
   async peek(caller: Caller, request: PeekRequest): Promise<Outcome> {
     const now = this.ctx.nowSeconds();
     const seats = (await this.ctx.store.listSeats(request.roomId)).filter((seat) => isLive(seat, now));
     const waiting = seats.length === 1 ? seats[0] : undefined;
     const parked = waiting?.connectionId && waiting.role === 'impolite' ? waiting.parked : undefined;
+    const offered = waiting && parked ? { from: waiting.memberId, ...parked } : undefined;
     const label = turnLabelOf(caller, randomToken(LOBBY_TURN_LABEL_BYTES));
+    const grant = caller.admission || offered ? await this.ctx.deps.issueTurn(label) : undefined;
     await this.ctx.send(caller.connectionId, {
       type: 'room',
       ...(request.id ? { id: request.id } : {}),
       roomId: request.roomId,
       members: seats.map(memberOf),
-      ...(waiting && parked
-        ? { offer: { from: waiting.memberId, ...parked, ...(await this.ctx.deps.issueTurn(label)) } }
-        : {}),
+      ...(offered && grant ? { offer: { ...offered, ...grant } } : {}),
+      ...grant,
     });
     return 'ok';
   }

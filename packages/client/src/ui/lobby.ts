@@ -1,7 +1,9 @@
 import { clampDisplayName, MAX_NAME_BYTES } from '@parley/protocol';
+import type { TestGrant } from '../connection-test';
 import type { ProblemKind } from '../problems';
 import { SHORTCUT_KEYS } from '../shortcuts';
 import { button, problemNotice, relabel, shareBox } from './common';
+import { connectionTestPanel } from './connection-test-panel';
 import { devicePickers } from './devices';
 import { h, replace } from './dom';
 import { type LocalMedia, loadPrefs, savePrefs, startLevelMeter } from './media';
@@ -97,11 +99,15 @@ function invitationPart(o: LobbyOptions, currentName: () => string | undefined):
   ];
 }
 
-/** Builds the lobby; returns its element, a function that tears down its meter, and one to show a problem. */
+/**
+ * Builds the lobby; returns its element, a function that tears down its meter, one to show a problem, and one that
+ * enables "Test my connection" with the TURN credentials the server handed the lobby.
+ */
 export function lobbyView(o: LobbyOptions): {
   element: HTMLElement;
   dispose(): void;
   showProblem(kind: ProblemKind): void;
+  offerConnectionTest(grant: TestGrant): void;
 } {
   const { media } = o;
   const opening = media.open();
@@ -112,6 +118,7 @@ export function lobbyView(o: LobbyOptions): {
   const toggles = mediaToggles(media, 'round');
   const notice = h('div', { class: 'notice-slot' });
   const accessNotice = h('div', { class: 'notice-slot' });
+  const connectionTest = connectionTestPanel();
   const name = h('input', {
     id: 'name',
     class: 'input',
@@ -186,6 +193,7 @@ export function lobbyView(o: LobbyOptions): {
         h('div', { class: 'tile-controls' }, toggles.mic, toggles.camera),
       ),
       meter,
+      connectionTest.element,
     ),
     form,
   );
@@ -196,5 +204,6 @@ export function lobbyView(o: LobbyOptions): {
       media.removeEventListener('change', render);
     },
     showProblem: (kind) => replace(accessNotice, problemNotice(kind)),
+    offerConnectionTest: connectionTest.offer,
   };
 }
