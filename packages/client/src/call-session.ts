@@ -8,16 +8,16 @@ import {
   type SignalPayload,
 } from '@parley/protocol';
 import { type CallOptions, iceConfiguration } from './call-options';
-import { CallVerifier } from './call-verification';
+import type { CallVerifier } from './call-verification';
 import { createFileSink } from './file-sink';
 import { FILE_BUFFER_LOW_BYTES, type FileSource, FileTransfers, type Transfer } from './file-transfer';
+import { descriptionFingerprint } from './fingerprints';
 import { PerfectNegotiator, parseSignalId } from './negotiation';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-messages';
 import type { ProblemKind } from './problems';
 import { signalingProblem } from './problems';
 import { type CallQuality, type QualityCounters, readQuality, type StatsEntry } from './quality';
 import { SignalingClient, type SignalingStatus } from './signaling-client';
-import { descriptionFingerprint } from './verification-code';
 
 /*
  * One person's side of a call: the signaling session, and for each peer that shows up an RTCPeerConnection with
@@ -100,8 +100,8 @@ interface Peer {
   connectedOnce: boolean;
   turnErrors: number;
   timers: ReturnType<typeof setTimeout>[];
-  /** The certificates this connection uses, and the words they give. */
-  verifier: CallVerifier;
+  /** The certificates this connection uses, and the words they give (loaded once it connects). */
+  verifier?: CallVerifier;
 }
 
 /** The signaling socket opened ahead of Join (in the lobby), so that joining skips the handshake. */
@@ -452,7 +452,6 @@ export class CallSession {
       connectedOnce: false,
       turnErrors: 0,
       timers: [],
-      verifier: new CallVerifier(),
     };
     this.#peer = peer;
 
@@ -603,6 +602,7 @@ export class CallSession {
         remoteSdp: pc.currentRemoteDescription?.sdp,
         stats,
       };
+      peer.verifier ??= new (await import('./call-verification')).CallVerifier();
       const verification = await peer.verifier.check(evidence, !this.#polite);
       if (this.#peer !== peer) return;
       if (verification && 'tampered' in verification) this.#tampered(verification.tampered);

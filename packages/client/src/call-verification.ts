@@ -1,5 +1,6 @@
+import { descriptionFingerprint, type Fingerprint, normalizeFingerprint } from './fingerprints';
 import type { StatsEntry } from './quality';
-import { descriptionFingerprint, type Fingerprint, normalizeFingerprint, verificationWords } from './verification-code';
+import { verificationWords } from './verification-code';
 
 /*
  * Which certificates a call's DTLS really uses, and the words they give. Two sources say so:
