@@ -184,8 +184,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     'section',
     { class: 'call', 'aria-label': 'Call' },
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Parley'), statusText, indicator.element),
-    banner,
-    verifyBar.element,
+    // One row of the call's grid for both: the bar and the banners come and go.
+    h('div', { class: 'notices' }, banner, verifyBar.element),
     h('div', { class: 'call-main' }, stage, aside),
     h(
       'nav',
