@@ -596,13 +596,13 @@ export class CallSession {
       const stats = [...(await pc.getStats()).values()] as StatsEntry[];
       const quality = readQuality(stats, this.#qualityCounters);
       this.#qualityCounters = quality.counters;
-      // The impolite side always makes a connection's first offer (see PerfectNegotiator.negotiationNeeded).
       const evidence = {
         localSdp: pc.currentLocalDescription?.sdp,
         remoteSdp: pc.currentRemoteDescription?.sdp,
         stats,
       };
       peer.verifier ??= new (await import('./call-verification')).CallVerifier();
+      // We offered if we are impolite: that side always makes a connection's first offer (see negotiationNeeded).
       const verification = await peer.verifier.check(evidence, !this.#polite);
       if (this.#peer !== peer) return;
       if (verification && 'tampered' in verification) this.#tampered(verification.tampered);
