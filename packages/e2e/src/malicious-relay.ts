@@ -181,7 +181,11 @@ export class MaliciousRelay {
 
   /** A's offer: leg `a` answers it (sent once B has answered); B gets the attacker's offer instead. */
   #replaceOffer(sdpFromA: string): Promise<{ id: string; data: Signal }> {
-    this.#answerToA ??= this.#call('answer', 'a', sdpFromA);
+    if (!this.#answerToA) {
+      this.#answerToA = this.#call('answer', 'a', sdpFromA);
+      // Never awaited when B refuses the offer: a failure then (the page closing after the test) is nobody's concern.
+      this.#answerToA.catch(() => undefined);
+    }
     this.#offerToB ??= (async () => {
       let sdp = await this.#call('offer', 'b');
       if (this.#variant === 'decoy-to-answerer') sdp = withDecoy(sdp, firstFingerprint(sdpFromA));
