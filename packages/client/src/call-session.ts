@@ -414,7 +414,7 @@ export class CallSession {
       log: (line) => this.#events.log(`negotiation: ${line}`),
       acceptRemote: (description) => {
         const { refused } = descriptionFingerprint(description.sdp ?? '');
-        if (refused) this.#tampered(`remote ${description.type} refused: ${refused}`);
+        if (refused) this.#tampered(peer, `remote ${description.type} refused: ${refused}`);
         return !refused;
       },
     });
@@ -605,7 +605,7 @@ export class CallSession {
       // We offered if we are impolite: that side always makes a connection's first offer (see negotiationNeeded).
       const verification = await peer.verifier.check(evidence, !this.#polite);
       if (this.#peer !== peer) return;
-      if (verification && 'tampered' in verification) this.#tampered(verification.tampered);
+      if (verification && 'tampered' in verification) this.#tampered(peer, verification.tampered);
       else this.#events.quality(quality, verification?.words);
     };
     void tick();
@@ -616,14 +616,15 @@ export class CallSession {
    * Someone changed the call's connection details on the way (a man in the middle): the call must not go on. In the
    * lobby the prepared answer is just dropped; joining meets the same offer again, and then the person is told.
    */
-  #tampered(why: string): void {
+  #tampered(peer: Peer, why: string): void {
     this.#events.log(`refused: ${why}`);
-    if (!this.#signaling) {
-      this.#closePeer();
-      return;
-    }
-    this.#events.problem('tampered');
-    void this.hangUp();
+    const inLobby = !this.#signaling;
+    if (!inLobby) this.#events.problem('tampered');
+    // Torn down in a task of its own, not from inside the negotiation that found the problem.
+    setTimeout(() => {
+      if (!inLobby) void this.hangUp();
+      else if (this.#peer === peer) this.#closePeer();
+    });
   }
 
   #sendToPeer(message: PeerMessage): boolean {
