@@ -1,7 +1,8 @@
 /**
  * Every benchmark, one after another; each prints its own table. Speed and size targets live here, never in tests.
  *
- * Usage: pnpm bench [name…] [--option value…]   (names: relay, turn-capacity, load, size, call-setup, file-memory; options go to each)
+ * Usage: pnpm bench [name…] [--option value…]   (names: relay, turn-capacity, load, size, verification, call-setup,
+ *        file-memory; options go to each)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, string> = {
   'turn-capacity': 'packages/local/bench/turn-capacity.ts',
   load: 'packages/local/bench/load.ts',
   size: 'packages/client/scripts/size.ts',
+  verification: 'packages/client/scripts/verification-cost.ts',
   'call-setup': 'packages/e2e/bench/call-setup.ts',
   'file-memory': 'packages/e2e/bench/file-memory.ts',
 };

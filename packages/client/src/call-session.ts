@@ -10,16 +10,17 @@ import {
   scrubOfferAddresses,
 } from '@parley/protocol';
 import { type CallOptions, iceConfiguration } from './call-options';
+import type { CallVerifier } from './call-verification';
 import { preferCompactVideoCodecs } from './codec-preferences';
 import { createFileSink } from './file-sink';
 import { FILE_BUFFER_LOW_BYTES, type FileSource, FileTransfers, type Transfer } from './file-transfer';
+import { descriptionFingerprint } from './fingerprints';
 import { PerfectNegotiator, parseSignalId } from './negotiation';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-messages';
 import type { ProblemKind } from './problems';
 import { signalingProblem } from './problems';
 import { type CallQuality, type QualityCounters, readQuality, type StatsEntry } from './quality';
 import { SignalingClient, type SignalingStatus } from './signaling-client';
-import { verificationCode } from './verification-code';
 
 /*
  * One person's side of a call: the signaling session, and for each peer that shows up an RTCPeerConnection with
@@ -64,8 +65,8 @@ export interface CallEvents {
   transfer(transfer: Transfer<Blob>): void;
   /** A problem to show, or undefined when it went away. */
   problem(kind: ProblemKind | undefined): void;
-  /** The connection's quality, every QUALITY_INTERVAL_MS while connected. */
-  quality(quality: CallQuality, verification: string | undefined): void;
+  /** The connection's quality, and the verification words once known, every QUALITY_INTERVAL_MS while connected. */
+  quality(quality: CallQuality, verification: string[] | undefined): void;
   /** Milestones for the quality panel: ms from the peer's arrival to `connected`. */
   connected(setupMs: number): void;
   log(line: string): void;
@@ -102,6 +103,8 @@ interface Peer {
   connectedOnce: boolean;
   turnErrors: number;
   timers: ReturnType<typeof setTimeout>[];
+  /** The certificates this connection uses, and the words they give (loaded once it connects). */
+  verifier?: CallVerifier;
 }
 
 /** The signaling socket opened ahead of Join (in the lobby), so that joining skips the handshake. */
@@ -434,6 +437,11 @@ export class CallSession {
         }
       },
       log: (line) => this.#events.log(`negotiation: ${line}`),
+      acceptRemote: (description) => {
+        const { refused } = descriptionFingerprint(description.sdp ?? '');
+        if (refused) this.#tampered(peer, `remote ${description.type} refused: ${refused}`);
+        return !refused;
+      },
     });
     const chat = pc.createDataChannel('chat', { negotiated: true, id: 0 });
     const fileChannel = pc.createDataChannel('files', { negotiated: true, id: 1 });
@@ -610,16 +618,41 @@ export class CallSession {
   #startQuality(): void {
     if (this.#qualityTimer) return;
     const tick = async () => {
-      const pc = this.#peer?.pc;
-      if (!pc) return;
-      const report = await pc.getStats();
-      const quality = readQuality(report.values() as Iterable<StatsEntry>, this.#qualityCounters);
+      const peer = this.#peer;
+      if (!peer) return;
+      const pc = peer.pc;
+      const stats = [...(await pc.getStats()).values()] as StatsEntry[];
+      const quality = readQuality(stats, this.#qualityCounters);
       this.#qualityCounters = quality.counters;
-      const code = await verificationCode(pc.localDescription?.sdp ?? '', pc.currentRemoteDescription?.sdp ?? '');
-      this.#events.quality(quality, code);
+      const evidence = {
+        localSdp: pc.currentLocalDescription?.sdp,
+        remoteSdp: pc.currentRemoteDescription?.sdp,
+        stats,
+      };
+      peer.verifier ??= new (await import('./call-verification')).CallVerifier();
+      // We offered if we are impolite: that side always makes a connection's first offer (see negotiationNeeded).
+      const verification = await peer.verifier.check(evidence, !this.#polite);
+      if (this.#peer !== peer) return;
+      if (verification && 'tampered' in verification) this.#tampered(peer, verification.tampered);
+      else this.#events.quality(quality, verification?.words);
     };
     void tick();
     this.#qualityTimer = setInterval(() => void tick(), QUALITY_INTERVAL_MS);
+  }
+
+  /**
+   * Someone changed the call's connection details on the way (a man in the middle): the call must not go on. In the
+   * lobby the prepared answer is just dropped; joining meets the same offer again, and then the person is told.
+   */
+  #tampered(peer: Peer, why: string): void {
+    this.#events.log(`refused: ${why}`);
+    const inLobby = !this.#signaling;
+    if (!inLobby) this.#events.problem('tampered');
+    // Torn down in a task of its own, not from inside the negotiation that found the problem.
+    setTimeout(() => {
+      if (!inLobby) void this.hangUp();
+      else if (this.#peer === peer) this.#closePeer();
+    });
   }
 
   #sendToPeer(message: PeerMessage): boolean {

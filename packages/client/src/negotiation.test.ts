@@ -381,3 +381,25 @@ describe('when the network delays, reorders and duplicates arbitrarily', () => {
     );
   });
 });
+
+describe('when the caller refuses a remote description', () => {
+  it('should not apply it, nor answer it', async () => {
+    const pc = new FakePeerConnection('b');
+    const sent: SignalPayload[] = [];
+    const refused: string[] = [];
+    const negotiator = new PerfectNegotiator(pc, {
+      polite: true,
+      instance: 'instb',
+      send: (data) => sent.push(data),
+      acceptRemote: (description) => {
+        refused.push(description.type as string);
+        return false;
+      },
+    });
+    await negotiator.receive('insta.1', { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(refused).toEqual(['offer']);
+    expect(pc.remoteDescription).toBeNull();
+    expect(pc.signalingState).toBe('stable');
+    expect(sent).toEqual([]);
+  });
+});

@@ -39,6 +39,8 @@ export interface NegotiatorOptions {
   send(data: SignalPayload, id: string): void;
   /** Notes for the debug panel (no SDP bodies). */
   log?(event: string): void;
+  /** Whether a remote offer or answer may be applied; one it refuses is dropped (the caller says why). */
+  acceptRemote?(description: RTCSessionDescriptionInit): boolean;
 }
 
 /** The ICE username fragment of a session description (the first one; all m-lines share it when bundled). */
@@ -195,6 +197,7 @@ export class PerfectNegotiator {
     if (description.type === 'answer' && this.#pc.signalingState !== 'have-local-offer') {
       return;
     }
+    if (this.#options.acceptRemote && !this.#options.acceptRemote(description)) return;
     try {
       // For the polite side in a collision, this performs an implicit rollback of its own offer.
       await this.#pc.setRemoteDescription(description);

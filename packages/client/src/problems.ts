@@ -19,6 +19,8 @@ export type ProblemKind =
   | 'signaling-unreachable'
   | 'turn-unreachable'
   | 'connection-failed'
+  | 'tampered'
+  | 'codes-differ'
   | 'bad-config'
   | 'private'
   | 'invite-expired'
@@ -82,6 +84,18 @@ const PROBLEMS: Record<ProblemKind, Problem> = {
   'connection-failed': {
     title: 'Cannot connect to the other person.',
     action: 'Parley keeps trying. If it does not recover, both of you can choose Hang up and join again.',
+  },
+  tampered: {
+    title: 'Parley stopped this call: someone altered its connection details on the way.',
+    action:
+      'Someone between you and the other person (perhaps the server) may be trying to listen in. Tell them another ' +
+      'way, such as a phone call, and do not use this site until whoever runs it has checked it.',
+  },
+  'codes-differ': {
+    title: 'The words did not match: someone may be listening.',
+    action:
+      'Parley ended the call. Someone between you and the other person (perhaps the server) may be in the middle. ' +
+      'Tell them another way, such as a phone call, and do not use this site until whoever runs it has checked it.',
   },
   'bad-config': {
     title: 'This Parley site is not set up correctly.',

@@ -1,41 +1,71 @@
+import { pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sdpFingerprints, verificationCode } from './verification-code';
+import {
+  VERIFICATION_BITS,
+  VERIFICATION_PBKDF2_ITERATIONS,
+  VERIFICATION_SALT,
+  VERIFICATION_WORD_COUNT,
+  verificationWords,
+  wordsOf,
+} from './verification-code';
+import { VERIFICATION_WORDS } from './verification-words';
 
-const sdp = (...fingerprints: string[]) =>
-  ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', ...fingerprints.map((f) => `a=fingerprint:sha-256 ${f}`), ''].join('\r\n');
 const ALICE = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99';
 const BOB = '01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF';
 const MALLORY = 'FF:FF:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF';
+const fp = (value: string) => `sha-256 ${value}`;
 
-describe('when reading fingerprints from SDP', () => {
-  it('should find every a=fingerprint line and normalize its case', () => {
-    const text = `${sdp(ALICE)}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=fingerprint:SHA-256 ${BOB.toLowerCase()}\r\n`;
-    expect(sdpFingerprints(text)).toEqual([`sha-256 ${ALICE}`, `sha-256 ${BOB}`]);
+describe('when turning bits into words', () => {
+  it('should read 7 bits per word, most significant first, from the first 42 bits', () => {
+    expect(VERIFICATION_WORD_COUNT * 7).toBe(VERIFICATION_BITS);
+    expect(wordsOf(new Uint8Array(8))).toEqual(Array(6).fill('acorn'));
+    expect(wordsOf(new Uint8Array(8).fill(0xff))).toEqual(Array(6).fill('zebra'));
+    // 0000001 0000010 0000000 ... : the first word is index 1, the second index 2.
+    expect(wordsOf(Uint8Array.of(0b00000010, 0b00001000, 0, 0, 0, 0, 0, 0))).toEqual([
+      VERIFICATION_WORDS[1],
+      VERIFICATION_WORDS[2],
+      'acorn',
+      'acorn',
+      'acorn',
+      'acorn',
+    ]);
+    // The last word is bits 35–41: the 6 bits after them (of the 48 read) do not count.
+    expect(wordsOf(Uint8Array.of(0, 0, 0, 0, 0b00000000, 0b11000000, 0, 0)).at(-1)).toBe(VERIFICATION_WORDS[3]);
+    expect(wordsOf(Uint8Array.of(0, 0, 0, 0, 0, 0b00111111, 0xff, 0xff))).toEqual(Array(6).fill('acorn'));
   });
-  it('should find nothing in SDP without fingerprints', () => {
-    expect(sdpFingerprints('v=0\r\ns=-\r\n')).toEqual([]);
+  it('should refuse too few bytes', () => {
+    expect(() => wordsOf(new Uint8Array(5))).toThrow(/6 bytes/);
+  });
+  it('should use a list of 128 distinct words, told apart by their first three letters', () => {
+    expect(VERIFICATION_WORDS).toHaveLength(2 ** 7);
+    expect(new Set(VERIFICATION_WORDS.map((word) => word.slice(0, 3))).size).toBe(128);
+    for (const word of VERIFICATION_WORDS) expect(word).toMatch(/^[a-z]{3,7}$/);
   });
 });
 
-describe('when both sides compute the code', () => {
-  it('should give both sides the same six digits', async () => {
-    const onAlice = await verificationCode(sdp(ALICE), sdp(BOB));
-    const onBob = await verificationCode(sdp(BOB), sdp(ALICE));
-    expect(onAlice).toMatch(/^\d{3} \d{3}$/);
-    expect(onAlice).toBe(onBob);
+describe('when both sides derive the words', () => {
+  it('should be PBKDF2-HMAC-SHA-256 of "offerer\\nanswerer" as documented (checked with node:crypto)', async () => {
+    const expected = pbkdf2Sync(
+      `${fp(ALICE)}\n${fp(BOB)}`,
+      VERIFICATION_SALT,
+      VERIFICATION_PBKDF2_ITERATIONS,
+      8,
+      'sha256',
+    );
+    expect(await verificationWords(fp(ALICE), fp(BOB))).toEqual(wordsOf(new Uint8Array(expected)));
   });
 
-  it('should not depend on repeated per-media fingerprint lines', async () => {
-    expect(await verificationCode(sdp(ALICE, ALICE), sdp(BOB))).toBe(await verificationCode(sdp(ALICE), sdp(BOB)));
+  it('should give six words from the list, and depend on who offered', async () => {
+    const words = await verificationWords(fp(ALICE), fp(BOB));
+    expect(words).toHaveLength(6);
+    for (const word of words) expect(VERIFICATION_WORDS).toContain(word);
+    expect(await verificationWords(fp(BOB), fp(ALICE))).not.toEqual(words);
   });
 
-  it('should differ when someone in the middle substitutes a certificate', async () => {
-    const onAlice = await verificationCode(sdp(ALICE), sdp(MALLORY));
-    const onBob = await verificationCode(sdp(BOB), sdp(MALLORY));
-    expect(onAlice).not.toBe(onBob);
-  });
-
-  it('should be undefined until both descriptions carry fingerprints', async () => {
-    expect(await verificationCode(sdp(ALICE), 'v=0\r\n')).toBeUndefined();
+  it('should differ when someone in the middle presents its own certificate to each side', async () => {
+    // Alice offered to Mallory; Mallory offered to Bob (with the same certificate: the one-certificate variant).
+    const onAlice = await verificationWords(fp(ALICE), fp(MALLORY));
+    const onBob = await verificationWords(fp(MALLORY), fp(BOB));
+    expect(onAlice).not.toEqual(onBob);
   });
 });

@@ -320,11 +320,22 @@ class FirefoxUserPage implements UserPage {
   }
 
   async click(target: UiTarget): Promise<void> {
+    await this.front();
     await this.page.locator(puppeteerSelector(target)).click();
   }
 
   async fill(target: UiTarget, value: string): Promise<void> {
+    await this.front();
     await this.page.locator(puppeteerSelector(target)).fill(value);
+  }
+
+  /**
+   * Puts this tab in front of its window: a locator waits for its element to be stable across animation frames,
+   * which Firefox throttles in a background tab — with two users in one Firefox, a click on the older tab's page
+   * took about 28 s.
+   */
+  private async front(): Promise<void> {
+    await this.page.bringToFront();
   }
 
   async isVisible(target: UiTarget): Promise<boolean> {

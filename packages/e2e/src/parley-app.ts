@@ -12,6 +12,9 @@ import {
 import { installRtcProbe, RTC_PROBE_TIMING, type RtcSnapshot } from './rtc-probe';
 import { waitUntil } from './wait';
 
+/** Words the call view shows to compare (the client's VERIFICATION_WORD_COUNT). */
+export const VERIFICATION_WORD_COUNT = 6;
+
 /*
  * Drives the Parley app the way a person does: the buttons they click, found by accessible name or test id. The
  * names live here, once, so a UI wording change is one edit.
@@ -38,6 +41,9 @@ export const UI = {
   newInvitation: { testId: 'new-invitation' },
   verificationCode: { testId: 'verification-code' },
   testConnection: { role: 'button', name: 'Test my connection' },
+  verifyWords: { testId: 'verify-words' },
+  wordsMatch: { role: 'button', name: 'They match' },
+  wordsDiffer: { role: 'button', name: "They don't match" },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** What the lobby's "Test my connection" showed: the verdict, what each TURN transport found, and the words. */
@@ -174,15 +180,21 @@ export class AppUser {
     );
   }
 
-  /** Opens the quality panel and waits for the verification code ("123 456") it shows. */
-  async verificationCode(): Promise<string> {
-    await this.page.click(UI.qualityIndicator);
+  /**
+   * Waits for the verification words the call view shows without opening any panel ("Compare these words with
+   * Guest"), and answers them as one string, e.g. "acorn zebra tulip river mango kettle".
+   */
+  async verificationWords(): Promise<string> {
     return waitUntil(
       async () => {
-        const text = await this.page.textOf(UI.verificationCode);
-        return text && /^\d{3} \d{3}$/.test(text) ? text : undefined;
+        if (!(await this.page.isVisible(UI.verifyWords))) return undefined;
+        const words = await this.page.evaluate(
+          (selector: string) => [...document.querySelectorAll(`${selector} .word`)].map((w) => w.textContent ?? ''),
+          `[data-testid="${UI.verifyWords.testId}"]`,
+        );
+        return words.length === VERIFICATION_WORD_COUNT ? words.join(' ') : undefined;
       },
-      { description: `${this.label}: the verification code`, timeoutMs: CALL_DEADLINE_MS },
+      { description: `${this.label}: the verification words`, timeoutMs: CALL_DEADLINE_MS },
     );
   }
 
@@ -207,6 +219,11 @@ export class AppUser {
         }, '[data-testid="connection-result"]'),
       { description: `${this.label}: the connection test's verdict`, timeoutMs: CALL_DEADLINE_MS },
     );
+  }
+
+  /** Answers "They match" or "They don't match" under the verification words. */
+  async compareWords(match: boolean): Promise<void> {
+    await this.page.click(match ? UI.wordsMatch : UI.wordsDiffer);
   }
 
   /** Sends a chat message through the chat panel. */

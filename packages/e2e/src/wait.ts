@@ -24,13 +24,21 @@ export async function waitUntil<T>(
   let lastError: unknown;
   let lastValue: unknown;
   for (;;) {
+    // A probe that never settles (a browser call that hangs) must still end in this deadline's readable error.
+    let hung: ReturnType<typeof setTimeout> | undefined;
+    const left = Math.max(0, deadline - Date.now());
+    const hangs = new Promise<never>((_, reject) => {
+      hung = setTimeout(() => reject(new Error(`the probe itself did not answer within ${left} ms`)), left);
+    });
     try {
-      const value = await probe();
+      const value = await Promise.race([probe(), hangs]);
       if (value !== undefined && value !== false) return value;
       lastValue = value;
       lastError = undefined;
     } catch (error) {
       lastError = error;
+    } finally {
+      clearTimeout(hung);
     }
     if (Date.now() >= deadline) {
       const detail = lastError

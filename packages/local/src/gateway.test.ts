@@ -14,6 +14,7 @@ import {
   type GatewayLimits,
   type GatewayTrace,
   type GatewayTraceEvent,
+  type PostInterceptor,
   WebSocketGateway,
 } from './gateway';
 import { Recorder, RecordingClient } from './test-support';
@@ -38,6 +39,7 @@ async function startGateway(
     routeSelectionExpression?: string;
     trace?: GatewayTrace;
     authorizer?: AuthorizerHandler;
+    interceptPosts?: PostInterceptor;
   } = {},
 ) {
   const events = new Recorder<GatewayEvent>();
@@ -54,6 +56,7 @@ async function startGateway(
     ...(options.authorizer
       ? { authorizer: { handler: options.authorizer, identitySource: ['route.request.querystring.ticket'] } }
       : {}),
+    ...(options.interceptPosts ? { interceptPosts: options.interceptPosts } : {}),
     reportError: (context) => errors.push(context),
   });
   const management = new ApiGatewayManagementApiClient({
@@ -404,6 +407,41 @@ describe('when the backend uses the @connections management API through the AWS 
     const response = await fetch(`${gateway.managementEndpoint}/@connections/AAAAAAAAAAA%3D`, { method: 'POST' });
     expect(response.status).toBe(403);
     expect(response.headers.get('x-amzn-errortype')).toBe('ForbiddenException');
+  });
+});
+
+describe('when a test plays a malicious server (interceptPosts)', () => {
+  it('should deliver what the interceptor answers instead of each post, in the order posted, and let it inject', async () => {
+    const seen: string[] = [];
+    const { gateway, management } = await startGateway({
+      interceptPosts: async ({ data }) => {
+        seen.push(data);
+        // The first post waits longer than the second: the order must hold anyway.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (data === 'drop me') return [];
+        return data === 'first' ? ['first, rewritten', 'and one more'] : [data];
+      },
+    });
+    const client = await connect(gateway.url);
+    const id = gateway.connectionIds()[0] as string;
+    for (const text of ['first', 'drop me', 'second'])
+      await management.send(new PostToConnectionCommand({ ConnectionId: id, Data: text }));
+    expect(await client.messages.until((all) => all.length === 3, 'the posts')).toEqual([
+      'first, rewritten',
+      'and one more',
+      'second',
+    ]);
+    expect(seen).toEqual(['first', 'drop me', 'second']);
+    expect(gateway.inject(id, 'from the attacker')).toBe(true);
+    expect(await client.messages.until((all) => all.length === 4, 'the injected message')).toContain(
+      'from the attacker',
+    );
+  });
+
+  it('should refuse to inject when no interceptor is set (never in pnpm dev)', async () => {
+    const { gateway } = await startGateway();
+    await connect(gateway.url);
+    expect(() => gateway.inject(gateway.connectionIds()[0] as string, 'x')).toThrow(/interceptPosts/);
   });
 });
 

@@ -47,6 +47,12 @@ export interface WebSocketGatewayOptions {
   reportError?: (context: string, error: unknown) => void;
   /** Timestamps of each step a connection and its messages go through (benchmarks' timelines). Default: none. */
   trace?: GatewayTrace;
+  /**
+   * Test-only, off by default (nothing `pnpm dev` runs sets it): plays a malicious server. Every message the handlers
+   * post to a connection goes through this first, in order per connection, and what it answers is delivered instead
+   * (nothing, the message, or others). With it set, {@link WebSocketGateway.inject} sends messages of its own.
+   */
+  interceptPosts?: PostInterceptor;
   /** A `$connect` REQUEST authorizer, as API Gateway runs one (see {@link WebSocketAuthorizer}). Default: none. */
   authorizer?: WebSocketAuthorizer;
 }
@@ -61,6 +67,9 @@ export interface WebSocketAuthorizer {
   /** E.g. `route.request.querystring.ticket`, `route.request.header.Auth`. */
   identitySource: readonly string[];
 }
+
+/** Decides what a connection gets instead of a message the handlers posted to it (see `interceptPosts`). */
+export type PostInterceptor = (post: { connectionId: string; data: string }) => Promise<string[]>;
 
 /** One step the gateway took, for timelines: `at` is epoch ms with sub-millisecond precision. */
 export interface GatewayTraceEvent {
@@ -122,6 +131,8 @@ interface Connection {
   /** Set when the gateway closed the socket: `$disconnect` reports this code and reason. */
   closedByGateway?: { code: number; reason: string };
   closed: Promise<void>;
+  /** Posts waiting for `interceptPosts`, so they keep their order. */
+  intercepted: Promise<void>;
 }
 
 class IntegrationTimeout extends Error {}
@@ -506,6 +517,7 @@ export class WebSocketGateway {
       idleTimer: setTimeout(() => this.closeConnection(connection, CLOSE_GOING_AWAY), this.limits.idleTimeoutMs),
       lifetimeTimer: setTimeout(() => this.closeConnection(connection, CLOSE_GOING_AWAY), this.limits.maxConnectionMs),
       closed: new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      intercepted: Promise.resolve(),
     };
     this.connectionsById.set(connection.id, connection);
     this.options.trace?.({ at: preciseNow(), step: 'open', connectionId: connection.id });
@@ -563,10 +575,30 @@ export class WebSocketGateway {
     const connection = this.liveConnection(connectionId);
     if (!connection) return 'gone';
     this.options.trace?.({ at: preciseNow(), step: 'post', connectionId, type: messageType(data.toString('utf8')) });
+    const intercept = this.options.interceptPosts;
+    if (intercept) {
+      connection.intercepted = connection.intercepted
+        .then(() => intercept({ connectionId, data: data.toString('utf8') }))
+        .then(
+          (replacements) => {
+            for (const text of replacements) this.sendFrame(connection, text);
+          },
+          (error) => this.reportError('interceptPosts failed', error),
+        );
+      return 'sent';
+    }
     this.deliver(this.chaosPlanner.plan('outbound'), () => {
       if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(data, { binary: false });
     });
     return 'sent';
+  }
+
+  /** Test-only (needs `interceptPosts`): sends `text` to a connection as if the handlers had posted it. */
+  inject(connectionId: string, text: string): boolean {
+    if (!this.options.interceptPosts) throw new Error('inject() is for tests that set interceptPosts');
+    const connection = this.liveConnection(connectionId);
+    if (connection) this.sendFrame(connection, text);
+    return connection !== undefined;
   }
 
   /** Runs `action` now, or once per planned copy after its delay. */

@@ -25,7 +25,7 @@ import {
   startDynamoDb,
   useExternalDynamoDb,
 } from './dynamodb';
-import { type GatewayLimits, type GatewayTrace, WebSocketGateway } from './gateway';
+import { type GatewayLimits, type GatewayTrace, type PostInterceptor, WebSocketGateway } from './gateway';
 import { type LocalTurn, startLocalTurn } from './local-turn';
 import { type StaticSite, startStaticSite } from './static-site';
 
@@ -79,6 +79,8 @@ export interface LocalSystemOptions {
   log?: (line: string) => void;
   /** Timestamps of the gateway's steps and of each DynamoDB request (embedded dynalite only), for timelines. */
   trace?: { gateway?: GatewayTrace; dynamodb?: DynamoDbRequestTrace };
+  /** Test-only: a malicious server's hand on every message posted to a client (see the gateway's option). */
+  interceptPosts?: PostInterceptor;
 }
 
 /** Everything `pnpm dev` runs, on loopback. */
@@ -187,6 +189,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
             },
           }
         : {}),
+      ...(options.interceptPosts ? { interceptPosts: options.interceptPosts } : {}),
     });
     stops.push(() => gateway.stop());
     handlers = createSignalingHandlers({

@@ -12,6 +12,7 @@ import { h, replace } from './dom';
 import { mediaToggles, previewVideo } from './lobby';
 import { type LocalMedia, loadPrefs } from './media';
 import { QualityPanel, qualityIndicator } from './quality-panel';
+import { VerifyBar } from './verify-bar';
 
 /*
  * The call: the other person large, yourself small, controls at the bottom, and one side panel at a time (chat and
@@ -20,7 +21,14 @@ import { QualityPanel, qualityIndicator } from './quality-panel';
  */
 
 /** Problems after which the session is over: the view hands back to the app. */
-const FATAL_PROBLEMS = new Set<ProblemKind>(['room-full', 'broken-link', 'outdated', 'link-refused', 'ticket-in-use']);
+const FATAL_PROBLEMS = new Set<ProblemKind>([
+  'room-full',
+  'broken-link',
+  'outdated',
+  'tampered',
+  'link-refused',
+  'ticket-in-use',
+]);
 
 /** The overlay's text for each status that shows it (below the status itself), for whoever has a link to share. */
 const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
@@ -61,7 +69,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let panel: PanelName | undefined;
   let unread = 0;
   let quality: CallQuality | undefined;
-  let code: string | undefined;
+  let words: string[] | undefined;
+  const code = () => words?.join(' ');
   let timings: CallTimings = {};
   let peerArrivedAt: number | undefined;
   let left = false;
@@ -75,7 +84,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     onloadeddata: () => {
       if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
         timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
-        qualityPanel.update(quality, code, timings);
+        qualityPanel.update(quality, code(), timings);
       }
     },
     onresize: () => render(),
@@ -102,6 +111,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const statusText = h('p', { class: 'status', role: 'status', 'data-testid': 'call-status' });
   const indicator = qualityIndicator(() => togglePanel('quality'));
   const qualityPanel = new QualityPanel();
+  const verifyBar = new VerifyBar(() => void leave('codes-differ'));
   const chatPanel = new ChatPanel({
     send: (text) => {
       if (session.sendChat(text)) return true;
@@ -189,7 +199,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     'section',
     { class: 'call', 'aria-label': 'Call' },
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Parley'), statusText, indicator.element),
-    banner,
+    // One row of the call's grid for both: the bar and the banners come and go.
+    h('div', { class: 'notices' }, banner, verifyBar.element),
     h('div', { class: 'call-main' }, stage, aside),
     h(
       'nav',
@@ -216,6 +227,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       if (next && !peer) {
         peerArrivedAt = performance.now();
         timings = {};
+        words = undefined; // another connection: other certificates, other words
       }
       peer = next;
       if (next?.name) lastPeerName = next.name;
@@ -251,13 +263,14 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     },
     quality(next, verification) {
       quality = next;
-      code = verification ?? code;
+      words = verification ?? words;
+      renderVerifyBar();
       indicator.update(next);
-      qualityPanel.update(quality, code, timings);
+      qualityPanel.update(quality, code(), timings);
     },
     connected(setupMs) {
       timings = { ...timings, setupMs };
-      qualityPanel.update(quality, code, timings);
+      qualityPanel.update(quality, code(), timings);
     },
     log(line) {
       debugPanel?.log(line);
@@ -277,6 +290,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     peerLabel.hidden = !peer;
     peerLabel.textContent = peer && !peer.audio ? `${peerName()} · muted` : peerName();
     localTile.classList.toggle('no-video', media.stream.getVideoTracks().length === 0);
+    renderVerifyBar();
     localTile.classList.toggle('mirror', !media.sharing);
     renderOverlay();
     replace(
@@ -290,6 +304,11 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         ),
       problem && problemNotice(problem),
     );
+  }
+
+  /** The words to compare, while there is a connection they belong to. */
+  function renderVerifyBar(): void {
+    verifyBar.update(status === 'connected' || status === 'reconnecting' ? words : undefined, peerName());
   }
 
   /** The card over the stage while there is nobody to see: the status as its heading, and what happens next. */
@@ -372,13 +391,14 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     if (panel !== 'chat') togglePanel('chat');
   }
 
-  async function leave(): Promise<void> {
+  /** Hangs up: because the person chose to, or because the words they compared differ (then with a warning). */
+  async function leave(reason: 'hung-up' | 'codes-differ' = 'hung-up'): Promise<void> {
     if (left) return;
     left = true;
     // The room leaves the address bar at once, so opening its link again in this tab is a real navigation.
     history.replaceState(null, '', location.pathname + location.search);
     await session.hangUp();
-    o.onLeave('hung-up');
+    o.onLeave(reason);
   }
 
   const onKey = (event: KeyboardEvent) => {

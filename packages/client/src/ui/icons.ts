@@ -15,6 +15,7 @@ export const ICONS = {
   link: 'M10 14a5 5 0 007 0l3-3a5 5 0 00-7-7l-1 1|M14 10a5 5 0 00-7 0l-3 3a5 5 0 007 7l1-1',
   share: 'M12 3v12|M8 7l4-4 4 4|M5 12v8h14v-8',
   close: 'M6 6l12 12|M18 6L6 18',
+  check: 'M5 12l5 5 9-10',
 } as const;
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

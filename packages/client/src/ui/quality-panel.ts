@@ -14,20 +14,20 @@ const LEVEL_TEXT: Record<QualityLevel, string> = { good: 'Good', fair: 'Fair', p
 /** The quality panel. */
 export class QualityPanel {
   readonly #table = h('dl', { class: 'stats', 'data-testid': 'quality-stats' });
-  readonly #code = h('p', { class: 'code', 'data-testid': 'verification-code' }, '––– –––');
+  readonly #code = h('p', { class: 'code', 'data-testid': 'verification-code' }, '…');
   readonly element = h(
     'div',
     { class: 'quality' },
     this.#table,
     h(
       'section',
-      { class: 'verify', 'aria-label': 'Verification code' },
-      h('h3', {}, 'Verification code'),
+      { class: 'verify', 'aria-label': 'Verification words' },
+      h('h3', {}, 'Verification words'),
       this.#code,
       h(
         'p',
         { class: 'muted' },
-        'Read it to each other. If both screens show the same code, the call is end-to-end encrypted between ' +
+        'Read them to each other. If both screens show the same words, the call is end-to-end encrypted between ' +
           'the two of you, and nobody — not even the server — is in the middle.',
       ),
     ),
