@@ -53,7 +53,9 @@ console.log(line(['-'.repeat(36), '-'.repeat(9), '-'.repeat(9), '-'.repeat(9)]))
 for (const row of rows) console.log(line([row.asset, kb(row.raw), kb(row.gzip), kb(row.brotli)]));
 // The initial load is what index.html references; chunks the app imports later (a lazy feature) load on use.
 const initial = new Set(
-  [...readFileSync(builtIndex, 'utf8').matchAll(/(?:src|href)="\/?([^"]+)"/g)].map((match) => match[1]),
+  [...readFileSync(join(distDir, 'index.html'), 'utf8').matchAll(/(?:src|href)="\/?([^"]+)"/g)].map(
+    (match) => match[1],
+  ),
 );
 const app = rows.filter((row) => (row.kind === 'js' || row.kind === 'css') && initial.has(row.asset));
 const lazy = rows.filter((row) => row.kind === 'js' && !initial.has(row.asset));
