@@ -69,6 +69,12 @@ export interface LaunchOptions {
    * contexts. Off the record, Chromium keeps Blob data and the origin's files in memory; a profile keeps them on disk.
    */
   profileDir?: string;
+  /** Another browser executable, e.g. a wrapper that runs the browser inside a network namespace. */
+  executablePath?: string;
+  /** Origins to treat as secure contexts (camera, microphone, WebCrypto) though served over plain http. */
+  secureOrigins?: string[];
+  /** Firefox only: the port of its WebDriver BiDi server (default: any free one). */
+  debuggingPort?: number;
 }
 
 /** One user's tab, driven the same way in Chromium (Playwright) and Firefox (Puppeteer over BiDi). */
@@ -115,8 +121,9 @@ export function launchBrowser(kind: BrowserKind, options: LaunchOptions = {}): P
   return kind === 'chromium' ? launchChromium(options) : launchFirefox(options);
 }
 
-function chromiumArgs(media: MediaMode, extraArgs: string[]): string[] {
+function chromiumArgs(media: MediaMode, extraArgs: string[], secureOrigins: string[] = []): string[] {
   const args = [...CHROMIUM_BASE_FLAGS, ...extraArgs];
+  if (secureOrigins.length > 0) args.push(`--unsafely-treat-insecure-origin-as-secure=${secureOrigins.join(',')}`);
   if (media === 'granted') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, ...CHROMIUM_AUTO_GRANT_FLAGS);
   if (media === 'denied') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, '--deny-permission-prompts');
   // 'no-devices': no fake devices; this host has no camera or microphone, so capture finds nothing.
@@ -127,9 +134,9 @@ async function launchChromium(options: LaunchOptions): Promise<TestBrowser> {
   const media = options.media ?? 'granted';
   if (options.profileDir) return launchChromiumProfile(options.profileDir, media, options);
   const browser: PlaywrightBrowser = await chromium.launch({
-    executablePath: CHROMIUM_EXECUTABLE,
+    executablePath: options.executablePath ?? CHROMIUM_EXECUTABLE,
     headless: true,
-    args: chromiumArgs(media, options.extraArgs ?? []),
+    args: chromiumArgs(media, options.extraArgs ?? [], options.secureOrigins),
   });
   return {
     kind: 'chromium',
@@ -175,9 +182,13 @@ async function launchFirefox(options: LaunchOptions): Promise<TestBrowser> {
     prefs['permissions.default.microphone'] = 2;
   }
   if (media === 'no-devices') prefs['media.navigator.streams.fake'] = false;
+  if (options.secureOrigins) {
+    prefs['dom.securecontext.allowlist'] = options.secureOrigins.map((origin) => new URL(origin).hostname).join(',');
+  }
   const browser: PuppeteerBrowser = await puppeteer.launch({
     browser: 'firefox',
-    executablePath: FIREFOX_EXECUTABLE,
+    executablePath: options.executablePath ?? FIREFOX_EXECUTABLE,
+    ...(options.debuggingPort ? { debuggingPort: options.debuggingPort } : {}),
     headless: true,
     extraPrefsFirefox: prefs,
     ...(options.viewport ? { defaultViewport: options.viewport } : {}),
