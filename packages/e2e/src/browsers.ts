@@ -12,6 +12,9 @@ export const CHROMIUM_EXECUTABLE = process.env.PARLEY_CHROMIUM ?? '/usr/lib/chro
 /** Debian's Firefox ESR, driven over WebDriver BiDi (Playwright needs its own patched Firefox build). */
 export const FIREFOX_EXECUTABLE = process.env.PARLEY_FIREFOX ?? '/usr/lib/firefox-esr/firefox-esr';
 
+/** All test traffic is on loopback, which Chromium otherwise leaves out of ICE gathering (it then gathers nothing). */
+const LOOPBACK_ICE_FLAG = '--allow-loopback-in-peer-connection';
+
 /** Chromium flags for a quiet, headless, test-only browser. */
 export const CHROMIUM_BASE_FLAGS = [
   '--no-sandbox',
@@ -21,8 +24,7 @@ export const CHROMIUM_BASE_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // All test traffic is on loopback, which Chromium otherwise leaves out of ICE gathering (it then gathers nothing).
-  '--allow-loopback-in-peer-connection',
+  LOOPBACK_ICE_FLAG,
 ];
 
 /** A fake camera and microphone (test pattern and beep), and a fake screen to share. */
@@ -73,6 +75,11 @@ export interface LaunchOptions {
   executablePath?: string;
   /** Origins to treat as secure contexts (camera, microphone, WebCrypto) though served over plain http. */
   secureOrigins?: string[];
+  /**
+   * Whether ICE may use the loopback interface (default true: every browser test outside the network lab talks over
+   * loopback). A browser in a lab home has a real interface and, like a person's, no loopback candidates.
+   */
+  loopbackIce?: boolean;
   /** Firefox only: the port of its WebDriver BiDi server (default: any free one). */
   debuggingPort?: number;
 }
@@ -121,8 +128,11 @@ export function launchBrowser(kind: BrowserKind, options: LaunchOptions = {}): P
   return kind === 'chromium' ? launchChromium(options) : launchFirefox(options);
 }
 
-function chromiumArgs(media: MediaMode, extraArgs: string[], secureOrigins: string[] = []): string[] {
-  const args = [...CHROMIUM_BASE_FLAGS, ...extraArgs];
+function chromiumArgs(media: MediaMode, extraArgs: string[], options: LaunchOptions): string[] {
+  const secureOrigins = options.secureOrigins ?? [];
+  const args = [...CHROMIUM_BASE_FLAGS, ...extraArgs].filter(
+    (flag) => options.loopbackIce !== false || flag !== LOOPBACK_ICE_FLAG,
+  );
   if (secureOrigins.length > 0) args.push(`--unsafely-treat-insecure-origin-as-secure=${secureOrigins.join(',')}`);
   if (media === 'granted') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, ...CHROMIUM_AUTO_GRANT_FLAGS);
   if (media === 'denied') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, '--deny-permission-prompts');
@@ -136,7 +146,7 @@ async function launchChromium(options: LaunchOptions): Promise<TestBrowser> {
   const browser: PlaywrightBrowser = await chromium.launch({
     executablePath: options.executablePath ?? CHROMIUM_EXECUTABLE,
     headless: true,
-    args: chromiumArgs(media, options.extraArgs ?? [], options.secureOrigins),
+    args: chromiumArgs(media, options.extraArgs ?? [], options),
   });
   return {
     kind: 'chromium',
@@ -157,7 +167,7 @@ async function launchChromiumProfile(profileDir: string, media: MediaMode, optio
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_EXECUTABLE,
     headless: true,
-    args: chromiumArgs(media, options.extraArgs ?? []),
+    args: chromiumArgs(media, options.extraArgs ?? [], options),
     viewport: options.viewport ?? null,
     ...(media === 'granted' ? { permissions: ['camera', 'microphone'] } : {}),
     acceptDownloads: true,
@@ -182,6 +192,7 @@ async function launchFirefox(options: LaunchOptions): Promise<TestBrowser> {
     prefs['permissions.default.microphone'] = 2;
   }
   if (media === 'no-devices') prefs['media.navigator.streams.fake'] = false;
+  if (options.loopbackIce === false) prefs['media.peerconnection.ice.loopback'] = false;
   if (options.secureOrigins) {
     prefs['dom.securecontext.allowlist'] = options.secureOrigins.map((origin) => new URL(origin).hostname).join(',');
   }

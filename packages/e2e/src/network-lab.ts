@@ -76,10 +76,10 @@ export function run(command: string, args: readonly string[], input?: string): P
     const child = spawn(command, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk;
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk;
     });
     child.once('error', reject);
@@ -148,8 +148,17 @@ function natRuleset(nat: NatKind): string {
 `;
 }
 
-/** A home router's stateful firewall: out from the LAN, and only replies back in. */
+/**
+ * A home router's stateful firewall: out from the LAN, and only replies back in — to the LAN and to the router
+ * itself. (Without the input chain an unsolicited packet to the WAN address is accepted locally, which leaves a
+ * conntrack entry that makes the NAT pick another port for the LAN's own packet to that peer: hole punching fails.)
+ */
 const FIREWALL_RULESET = `table inet parley_firewall {
+  chain input {
+    type filter hook input priority filter; policy drop;
+    ct state established,related accept
+    iifname { "lo", "lan" } accept
+  }
   chain forward {
     type filter hook forward priority filter; policy drop;
     ct state established,related accept
@@ -399,7 +408,7 @@ export class NetworkLab {
         home.namespace,
         CHROMIUM_EXECUTABLE,
       ]);
-      return launchBrowser('chromium', { executablePath: wrapper, secureOrigins });
+      return launchBrowser('chromium', { executablePath: wrapper, secureOrigins, loopbackIce: false });
     }
     // Firefox is driven over a WebSocket on its loopback, which lives in the home namespace: a unix socket (not
     // namespaced) carries it across, with a TCP listener here on the same port number.
@@ -417,7 +426,12 @@ export class NetworkLab {
       String(bridge.port),
       FIREFOX_EXECUTABLE,
     ]);
-    return launchBrowser('firefox', { executablePath: wrapper, secureOrigins, debuggingPort: bridge.port });
+    return launchBrowser('firefox', {
+      executablePath: wrapper,
+      secureOrigins,
+      loopbackIce: false,
+      debuggingPort: bridge.port,
+    });
   }
 
   private async writeWrapper(name: string, command: string[]): Promise<string> {

@@ -140,6 +140,8 @@ export interface RtcSnapshot {
     /** For a local relay candidate: how the browser reaches the TURN server (`udp`, `tcp`, `tls`). */
     relayProtocol?: string;
   };
+  /** Media and data bytes sent on candidate pairs that go through TURN (a local or remote relay candidate). */
+  relayedBytesSent: number;
   /** Sum over inbound video streams. */
   video: { framesDecoded: number; frameWidth: number; packetsReceived: number; bytesReceived: number };
   audio: { packetsReceived: number; bytesReceived: number };
@@ -188,6 +190,7 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
     createdAt: record.createdAt,
     connectedAt: record.connectedAt,
     firstFrameAt: record.firstFrameAt,
+    relayedBytesSent: 0,
     video: { framesDecoded: 0, frameWidth: 0, packetsReceived: 0, bytesReceived: 0 },
     audio: { packetsReceived: 0, bytesReceived: 0 },
     outboundVideoStreams: 0,
@@ -207,6 +210,13 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
     }
   }
   for (const stat of stats.values()) {
+    if (stat.type === 'candidate-pair') {
+      const local = stats.get(stat.localCandidateId as string);
+      const remote = stats.get(stat.remoteCandidateId as string);
+      if (local?.candidateType === 'relay' || remote?.candidateType === 'relay') {
+        snapshot.relayedBytesSent += Number(stat.bytesSent ?? 0);
+      }
+    }
     if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
       snapshot.inboundVideoStreams++;
       snapshot.video.framesDecoded += Number(stat.framesDecoded ?? 0);
