@@ -7,7 +7,7 @@ import {
   type ServerMessage,
   type SignalPayload,
 } from '@parley/protocol';
-import { type CallOptions, iceConfiguration } from './call-options';
+import { type CallOptions, iceConfiguration, withoutTcpTurn } from './call-options';
 import { createFileSink } from './file-sink';
 import { FILE_BUFFER_LOW_BYTES, type FileSource, FileTransfers, type Transfer } from './file-transfer';
 import { PerfectNegotiator, parseSignalId } from './negotiation';
@@ -15,6 +15,7 @@ import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-m
 import type { ProblemKind } from './problems';
 import { signalingProblem } from './problems';
 import { type CallQuality, type QualityCounters, readQuality, type StatsEntry } from './quality';
+import { preferUdpRelay } from './relay-preference';
 import { SignalingClient, type SignalingStatus } from './signaling-client';
 import { verificationCode } from './verification-code';
 
@@ -481,6 +482,10 @@ export class CallSession {
       this.#showRemote(peer);
     };
     pc.onconnectionstatechange = () => this.#onConnectionState(peer);
+    preferUdpRelay(pc, {
+      udpOnly: () => iceConfiguration(withoutTcpTurn(this.#iceServers), this.o.options),
+      log: (line) => this.#events.log(line),
+    });
     chat.onopen = () => {
       this.#events.log('chat channel open');
       this.#sendToPeer({ type: 'media', ...this.#media });

@@ -152,6 +152,22 @@ describe('when waiting alone with an offer', () => {
   });
 });
 
+describe('when a message would not fit in one API Gateway frame', () => {
+  it('should drop it rather than send a frame that closes the socket (1009), and keep sending the rest', () => {
+    const s = setup();
+    s.client.start();
+    s.socket().open();
+    s.socket().deliver(joined({ members: [{ memberId: PEER, role: 'polite' }] }));
+    const before = s.socket().sent.length;
+    const sdp = 'a'.repeat(API_GATEWAY_LIMITS.frameBytes);
+    s.client.signal(PEER, { kind: 'description', description: { type: 'offer', sdp } }, 'big');
+    expect(s.socket().sent).toHaveLength(before);
+    s.client.signal(PEER, { kind: 'candidate', candidate: null }, 'small');
+    expect(s.socket().last()).toMatchObject({ type: 'signal', id: 'small' });
+    expect(s.socket().closedByClient).toBe(false);
+  });
+});
+
 describe('when joined', () => {
   it('should ping every keepalive interval and stay if pongs come back', () => {
     const s = setup();

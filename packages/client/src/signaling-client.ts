@@ -1,4 +1,5 @@
 import {
+  API_GATEWAY_LIMITS,
   API_GATEWAY_MAX_CONNECTION_MS,
   type ClientMessage,
   type ErrorMessage,
@@ -152,11 +153,28 @@ export class SignalingClient {
   #send(message: ClientMessage): void {
     const socket = this.#socket;
     if (this.#joined && socket?.readyState === OPEN) {
-      socket.send(JSON.stringify(message));
+      this.#transmit(socket, message);
       return;
     }
     this.#outbox.push(message);
     if (this.#outbox.length > MAX_OUTBOX_MESSAGES) this.#outbox.shift();
+  }
+
+  /**
+   * Sends one message as one frame, unless it is larger than API Gateway's frame limit: such a frame makes the
+   * gateway close the socket (1009), which would cost the seat's connection for one bad message. It is dropped
+   * (and logged) instead; nothing the client makes comes near the limit (an SDP is a few KB).
+   */
+  #transmit(socket: SignalingSocket, message: ClientMessage): void {
+    const text = JSON.stringify(message);
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > API_GATEWAY_LIMITS.frameBytes) {
+      this.#options.log?.(
+        `not sent: a ${message.type} of ${bytes} bytes exceeds the ${API_GATEWAY_LIMITS.frameBytes}-byte frame limit`,
+      );
+      return;
+    }
+    socket.send(text);
   }
 
   #connect(): void {
@@ -183,7 +201,7 @@ export class SignalingClient {
         resume: this.#resume,
       };
       this.#options.log?.(this.#resume ? 'socket open: resuming seat' : 'socket open: joining');
-      socket.send(JSON.stringify(message));
+      this.#transmit(socket, message);
     };
     if (socket.readyState === OPEN) join();
     else socket.onopen = join;
