@@ -5,7 +5,7 @@
  *
  *   echo HOST PORT                 UDP server: answers each datagram with the sender's address as it saw it (JSON)
  *   probe LOCALPORT N HOST:PORT…   sends N datagrams from LOCALPORT to each target, prints what came back as JSON:
- *                                  {"sent","replies","seenAs":["addr:port"…],"errors"}
+ *                                  {"sent","replies","seenAs":["addr:port"…],"errors","firstReplyMs"}
  *   tunnel SOCKET PORT CMD ARG…    forwards connections on the unix socket SOCKET to 127.0.0.1:PORT in this
  *                                  namespace, runs CMD (a browser) and exits with it
  */
@@ -35,14 +35,18 @@ if (mode === 'echo') {
   const seenAs = new Set();
   let replies = 0;
   let errors = 0;
+  let startedAt = 0;
+  let firstReplyMs = null;
   // An unreachable destination is an answer too (counted), not a crash.
   socket.on('error', () => errors++);
   socket.on('message', (message) => {
     replies++;
+    firstReplyMs ??= performance.now() - startedAt;
     const seen = JSON.parse(message.toString());
     seenAs.add(`${seen.address}:${seen.port}`);
   });
   socket.bind(Number(localPort), async () => {
+    startedAt = performance.now();
     for (let index = 0; index < Number(count); index++) {
       for (const target of targets) {
         const [host, port] = target.split(':');
@@ -52,7 +56,7 @@ if (mode === 'echo') {
     }
     setTimeout(() => {
       const sent = Number(count) * targets.length;
-      console.log(JSON.stringify({ sent, replies, seenAs: [...seenAs], errors }));
+      console.log(JSON.stringify({ sent, replies, seenAs: [...seenAs], errors, firstReplyMs }));
       socket.close();
     }, PROBE_GRACE_MS);
   });

@@ -23,6 +23,9 @@ const HOME_ECHO_PORT = 6000;
 /** Datagrams per loss measurement: enough that 5 % loss each way lands far inside the bounds below. */
 const LOSS_SAMPLE = 400;
 
+/** One-way delay of the delayed home's link (the call-setup benchmark's 50 ms). */
+const LINK_DELAY_MS = 50;
+
 let lab: NetworkLab;
 let cone: Home;
 let symmetric: Home;
@@ -89,6 +92,18 @@ describe('the network lab', () => {
   });
 });
 
+describe('a home with a delayed link', () => {
+  it('should see the public segment one delay away each way, and still go through its NAT', async () => {
+    const far = await lab.addHome('far', 'endpoint-independent', { delayMs: LINK_DELAY_MS });
+    const probe = await udpProbe(far.namespace, 5000, 1, [echoTargets[0] as string]);
+    expect(probe.seenAs).toEqual([`${far.wanAddress}:5000`]);
+    expect(probe.firstReplyMs).toBeGreaterThanOrEqual(2 * LINK_DELAY_MS);
+    // Re-addressing works on a delayed link too (its route on the public side moves with it).
+    const moved = await far.changePublicAddress();
+    expect((await udpProbe(far.namespace, 5000, 1, [echoTargets[0] as string])).seenAs).toEqual([`${moved}:5000`]);
+  });
+});
+
 describe('lab cleanup', () => {
   it('should remove every namespace of a lab, and sweep the labs of runs that were killed', async () => {
     const other = await NetworkLab.create();
@@ -103,6 +118,6 @@ describe('lab cleanup', () => {
     expect(await sweepStaleLabs()).toContain(stale);
     expect(await run('ip', ['netns', 'list'])).not.toContain(stale);
     // The live lab of this very file is left alone.
-    expect(await lab.namespaces()).toHaveLength(5);
+    expect(await lab.namespaces()).toHaveLength(7);
   });
 });

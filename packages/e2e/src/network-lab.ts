@@ -52,6 +52,9 @@ const CAP_BURST_BYTES = 8 * 1500;
 /** The lab's in-namespace helper script (plain Node: echo/probe servers and the Firefox control tunnel). */
 export const LAB_TOOLS = fileURLToPath(new URL('./network-lab-tools.mjs', import.meta.url));
 
+/** The lab's delay link (see delay-link.py). */
+const DELAY_LINK = fileURLToPath(new URL('./delay-link.py', import.meta.url));
+
 /** The repository root (for running `pnpm dev`'s CLI inside the public namespace). */
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -181,6 +184,10 @@ export class Home {
     readonly namespace: string,
     readonly routerNamespace: string,
     nat: NatKind,
+    /** The public segment's namespace (routes to a delayed home's WAN address live there). */
+    private readonly publicNamespace: string,
+    /** One-way delay of the WAN link in ms; 0 is a plain veth on the public bridge. */
+    readonly delayMs: number,
   ) {
     this.wanAddress = `${PUBLIC_PREFIX}.${ROUTER_WAN_BASE + index}`;
     this.nat = nat;
@@ -209,9 +216,16 @@ export class Home {
   async changePublicAddress(): Promise<string> {
     this.moves++;
     const next = `${PUBLIC_PREFIX}.${ROUTER_NEW_WAN_BASE + this.index * ADDRESSES_PER_ROUTER + this.moves}`;
+    const prefix = this.delayMs > 0 ? 32 : 24;
     // Old address first: deleting a subnet's primary address would also delete a new (secondary) one beside it.
-    await run('ip', ['-n', this.routerNamespace, 'address', 'delete', `${this.wanAddress}/24`, 'dev', 'wan']);
-    await run('ip', ['-n', this.routerNamespace, 'address', 'add', `${next}/24`, 'dev', 'wan']);
+    await run('ip', ['-n', this.routerNamespace, 'address', 'delete', `${this.wanAddress}/${prefix}`, 'dev', 'wan']);
+    await run('ip', ['-n', this.routerNamespace, 'address', 'add', `${next}/${prefix}`, 'dev', 'wan']);
+    if (this.delayMs > 0) {
+      const pub = ['-n', this.publicNamespace, 'route'];
+      await run('ip', [...pub, 'delete', `${this.wanAddress}/32`]);
+      await run('ip', [...pub, 'add', `${next}/32`, 'dev', `r${this.index}`]);
+      await run('ip', ['-n', this.routerNamespace, 'route', 'replace', `${PUBLIC_PREFIX}.0/24`, 'dev', 'wan']);
+    }
     this.wanAddress = next;
     return next;
   }
@@ -299,31 +313,46 @@ export class NetworkLab {
     return lab;
   }
 
-  /** Adds a home behind a router of the given NAT kind; its browser gets the address 198.18.n.2. */
-  async addHome(label: string, nat: NatKind): Promise<Home> {
+  /**
+   * Adds a home behind a router of the given NAT kind; its browser gets the address 198.18.n.2. With `delayMs`, the
+   * router's WAN link delays every packet that long each way (a user-space TUN link: this kernel has no netem).
+   */
+  async addHome(label: string, nat: NatKind, options: { delayMs?: number } = {}): Promise<Home> {
     const index = this.homes.length + 1;
-    const home = new Home(label, index, `${this.id}-h${index}`, `${this.id}-r${index}`, nat);
+    const delayMs = options.delayMs ?? 0;
+    const home = new Home(
+      label,
+      index,
+      `${this.id}-h${index}`,
+      `${this.id}-r${index}`,
+      nat,
+      this.publicNamespace,
+      delayMs,
+    );
     this.homes.push(home);
     const router = home.routerNamespace;
     await run('ip', ['netns', 'add', router]);
     await run('ip', ['netns', 'add', home.namespace]);
-    // Router WAN <-> the public bridge.
-    await run('ip', [
-      '-n',
-      router,
-      'link',
-      'add',
-      'wan',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      `r${index}`,
-      'netns',
-      this.publicNamespace,
-    ]);
-    await run('ip', ['-n', this.publicNamespace, 'link', 'set', `r${index}`, 'master', 'br0', 'up']);
-    await run('ip', ['-n', router, 'address', 'add', `${home.wanAddress}/24`, 'dev', 'wan']);
+    if (delayMs > 0) await this.addDelayedWan(home);
+    else {
+      // Router WAN <-> the public bridge.
+      await run('ip', [
+        '-n',
+        router,
+        'link',
+        'add',
+        'wan',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        `r${index}`,
+        'netns',
+        this.publicNamespace,
+      ]);
+      await run('ip', ['-n', this.publicNamespace, 'link', 'set', `r${index}`, 'master', 'br0', 'up']);
+      await run('ip', ['-n', router, 'address', 'add', `${home.wanAddress}/24`, 'dev', 'wan']);
+    }
     // Router LAN <-> the home.
     await run('ip', [
       '-n',
@@ -348,6 +377,36 @@ export class NetworkLab {
     for (const device of ['lo', 'eth0']) await run('ip', [...inHome, 'link', 'set', device, 'up']);
     await run('ip', [...inHome, 'route', 'add', 'default', 'via', `${HOME_PREFIX}.${index}.1`]);
     return home;
+  }
+
+  /** A routed point-to-point WAN link through the delay process, instead of a veth on the public bridge. */
+  private async addDelayedWan(home: Home): Promise<void> {
+    const child = spawn(
+      'python3',
+      [DELAY_LINK, home.routerNamespace, 'wan', this.publicNamespace, `r${home.index}`, String(home.delayMs)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    this.cleanups.push(() => stopChild(child));
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    await waitUntil(
+      () => {
+        if (child.exitCode !== null) throw new Error(`the delay link exited (${child.exitCode})`);
+        return output.includes('ready');
+      },
+      { description: `the delayed WAN link of ${home.label}` },
+    );
+    const pub = ['-n', this.publicNamespace];
+    await runIn(this.publicNamespace, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    await run('ip', [...pub, 'link', 'set', `r${home.index}`, 'up']);
+    await run('ip', [...pub, 'route', 'add', `${home.wanAddress}/32`, 'dev', `r${home.index}`]);
+    await run('ip', ['-n', home.routerNamespace, 'address', 'add', `${home.wanAddress}/32`, 'dev', 'wan']);
+    await run('ip', ['-n', home.routerNamespace, 'link', 'set', 'wan', 'up']);
+    await run('ip', ['-n', home.routerNamespace, 'route', 'add', `${PUBLIC_PREFIX}.0/24`, 'dev', 'wan']);
   }
 
   /**
@@ -518,6 +577,8 @@ export interface ProbeResult {
   /** The source addresses (`addr:port`) the echo servers saw: the NAT's mappings. */
   seenAs: string[];
   errors: number;
+  /** Round trip of the first datagram answered, ms (null when none was). */
+  firstReplyMs: number | null;
 }
 
 /** Sends `count` datagrams from `localPort` inside `namespace` to each target (`addr:port`), see network-lab-tools. */
