@@ -68,7 +68,7 @@ export function useNetworkLab(homes: HomeSpec[]): NetworkFixture {
       homes.map(async (spec) => {
         browsers.set(
           spec.label,
-          await fixture.lab().launchBrowser(spec.browser, fixture.home(spec.label), fixture.siteUrl()),
+          await fixture.lab().launchBrowser(spec.browser, fixture.home(spec.label), [fixture.siteUrl()]),
         );
       }),
     );

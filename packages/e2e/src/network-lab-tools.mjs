@@ -6,12 +6,14 @@
  *   echo HOST PORT                 UDP server: answers each datagram with the sender's address as it saw it (JSON)
  *   probe LOCALPORT N HOST:PORT…   sends N datagrams from LOCALPORT to each target, prints what came back as JSON:
  *                                  {"sent","replies","seenAs":["addr:port"…],"errors","firstReplyMs"}
+ *   blank HOST PORT                serves an empty HTML page (the origin of the benchmark's direct-call floor)
  *   tunnel SOCKET PORT CMD ARG…    forwards connections on the unix socket SOCKET to 127.0.0.1:PORT in this
  *                                  namespace, runs CMD (a browser) and exits with it
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer } from 'node:net';
 
 /** How long `probe` waits for the last answers after sending. */
@@ -60,6 +62,13 @@ if (mode === 'echo') {
       socket.close();
     }, PROBE_GRACE_MS);
   });
+} else if (mode === 'blank') {
+  const [host, port] = args;
+  const server = createHttpServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end('<!doctype html><meta charset="utf-8"><title>Direct call</title><body></body>');
+  });
+  server.listen(Number(port), host, () => console.log('ready'));
 } else if (mode === 'tunnel') {
   const [socketPath, port, command, ...commandArgs] = args;
   rmSync(socketPath, { force: true });

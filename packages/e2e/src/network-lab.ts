@@ -274,6 +274,8 @@ export class Home {
 /** The local system (`pnpm dev --host`) running in the public segment. */
 export interface LabSystem {
   siteUrl: string;
+  /** coturn's port on the service address (it answers STUN there too). */
+  turnPort: number;
   /** Everything it printed (stdout and stderr), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -449,16 +451,17 @@ export class NetworkLab {
       { description: 'the local system in the public segment', timeoutMs: SYSTEM_START_TIMEOUT_MS },
     );
     // A relay test without TURN would prove nothing: coturn must be up on the public address.
-    if (!output.includes(`turn:${LAB_SERVICE_ADDRESS}:`)) {
+    const turnPort = Number(new RegExp(`turn:${LAB_SERVICE_ADDRESS.replaceAll('.', '\\.')}:(\\d+)`).exec(output)?.[1]);
+    if (!turnPort) {
       await stop();
       throw new Error(`the local system runs without coturn: ${output}`);
     }
-    return { siteUrl, output: () => output, stop };
+    return { siteUrl, turnPort, output: () => output, stop };
   }
 
-  /** Launches a browser inside a home (through `ip netns exec`); the site's origin is treated as secure. */
-  async launchBrowser(kind: BrowserKind, home: Home, siteUrl: string): Promise<TestBrowser> {
-    const secureOrigins = [new URL(siteUrl).origin];
+  /** Launches a browser inside a home (through `ip netns exec`); the given sites' origins are treated as secure. */
+  async launchBrowser(kind: BrowserKind, home: Home, siteUrls: string[]): Promise<TestBrowser> {
+    const secureOrigins = siteUrls.map((url) => new URL(url).origin);
     if (kind === 'chromium') {
       const wrapper = await this.writeWrapper(`chromium-${home.index}`, [
         'ip',
@@ -516,6 +519,24 @@ export class NetworkLab {
       output += chunk;
     });
     await waitUntil(() => output.includes('ready'), { description: `UDP echo on ${address}:${port} in ${namespace}` });
+  }
+
+  /** Serves an empty page on the public segment (a secure origin for pages that bring their own script). */
+  async startBlankSite(port: number): Promise<string> {
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', this.publicNamespace, process.execPath, LAB_TOOLS, 'blank', LAB_SERVICE_ADDRESS, String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    this.cleanups.push(() => stopChild(child));
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    await waitUntil(() => output.includes('ready'), { description: 'the blank page on the public segment' });
+    return `http://${LAB_SERVICE_ADDRESS}:${port}/`;
   }
 
   /** Every namespace of this lab that exists right now. */
