@@ -1,7 +1,8 @@
 /**
  * Every benchmark, one after another; each prints its own table. Speed and size targets live here, never in tests.
  *
- * Usage: pnpm bench [name…] [--option value…]   (names: relay, load, size, call-setup, file-memory, lab-call-setup; options go to each)
+ * Usage: pnpm bench [name…] [--option value…]   (names: relay, load, size, call-setup, file-memory, lab-call-setup,
+ *   file-throughput; options go to each)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, string> = {
   'call-setup': 'packages/e2e/bench/call-setup.ts',
   'file-memory': 'packages/e2e/bench/file-memory.ts',
   'lab-call-setup': 'packages/e2e/bench/lab-call-setup.ts',
+  'file-throughput': 'packages/e2e/bench/file-throughput.ts',
 };
 
 const args = process.argv.slice(2);
