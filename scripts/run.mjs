@@ -18,8 +18,23 @@ const COMMANDS = {
 
 /** Debian packages each command wants, by the binary that shows they are installed. */
 const SYSTEM_PACKAGES = {
-  test: { turnserver: 'coturn', chromium: 'chromium', 'firefox-esr': 'firefox-esr' },
-  bench: { turnserver: 'coturn', chromium: 'chromium', 'firefox-esr': 'firefox-esr' },
+  // The network lab (packages/e2e/src/network-lab.ts) needs ip, nft and python3 (its delay link).
+  test: {
+    turnserver: 'coturn',
+    chromium: 'chromium',
+    'firefox-esr': 'firefox-esr',
+    ip: 'iproute2',
+    nft: 'nftables',
+    python3: 'python3',
+  },
+  bench: {
+    turnserver: 'coturn',
+    chromium: 'chromium',
+    'firefox-esr': 'firefox-esr',
+    ip: 'iproute2',
+    nft: 'nftables',
+    python3: 'python3',
+  },
   dev: {},
   synth: {},
 };
