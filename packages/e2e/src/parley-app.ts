@@ -33,6 +33,8 @@ export const UI = {
   fileCancel: { testId: 'file-cancel' },
   qualityIndicator: { testId: 'quality-indicator' },
   verificationCode: { testId: 'verification-code' },
+  audioOnlyOffer: { testId: 'audio-only-offer' },
+  audioOnly: { role: 'button', name: 'Audio only' },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** A `?…` query of diagnostics options (see the client's call-options.ts). */

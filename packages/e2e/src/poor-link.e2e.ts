@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rtcSnapshot, waitForMediaFlowing } from './media-checks';
 import { useNetworkLab } from './network-fixture';
-import { startTwoPartyCall } from './parley-app';
+import { startTwoPartyCall, UI } from './parley-app';
 import type { RtcSnapshot } from './rtc-probe';
 import { waitUntil } from './wait';
 
@@ -14,6 +14,12 @@ import { waitUntil } from './wait';
 /** The impairment: a congested home uplink on a poor mobile or rural line. */
 const LOSS_PERCENT = 5;
 const CAP_KBIT = 300;
+
+/** A link too thin for video beside audio (Opus alone wants ~30–40 kbit/s with its packet overhead). */
+const STARVED_KBIT = 48;
+
+/** Audio-only is offered after 5 readings of 2 s below 5 frames/s; allow for setup and congestion control first. */
+const OFFER_DEADLINE_MS = 60_000;
 
 /** How long media is measured once the call is up: long enough for congestion control to settle. */
 const MEASURE_MS = 15_000;
@@ -73,5 +79,27 @@ describe(`when one side's link loses ${LOSS_PERCENT} % of packets and is capped 
     // Chat still goes through (SCTP retransmits what the link loses).
     await a.sendChat('can you hear me?');
     await b.waitForChat('can you hear me?');
+  });
+});
+
+describe(`when one side's link is capped at ${STARVED_KBIT} kbit/s, too little for video`, () => {
+  it('should offer audio-only, and turning the camera off shows the other side that it is off', async () => {
+    await net.home('A').impair({ rateKbit: STARVED_KBIT });
+    const { a, b } = await startTwoPartyCall(
+      net.siteUrl(),
+      { browser: net.browser('A') },
+      { browser: net.browser('B') },
+    );
+    net.track(a, b);
+    await a.waitFor(UI.audioOnlyOffer, 'the audio-only offer', OFFER_DEADLINE_MS);
+    await a.page.click(UI.audioOnly);
+    await b.waitForText({ testId: 'stage' }, 'has the camera off');
+    expect(await a.page.isVisible(UI.audioOnlyOffer)).toBe(false);
+    // Audio still goes through on the thin link.
+    const before = await rtcSnapshot(b.page);
+    await waitUntil(
+      async () => ((await rtcSnapshot(b.page))?.audio.packetsReceived ?? 0) > (before?.audio.packetsReceived ?? 0),
+      { description: 'B: audio still arriving' },
+    );
   });
 });

@@ -4,6 +4,7 @@ import { type CallTimings, callStatusText } from '../format';
 import type { ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
+import { VideoStruggleWatch } from '../video-struggle';
 import { ChatPanel } from './chat-panel';
 import { button, problemNotice, relabel, shareBox, toast } from './common';
 import { DebugPanel } from './debug-panel';
@@ -53,6 +54,9 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let panel: PanelName | undefined;
   let unread = 0;
   let quality: CallQuality | undefined;
+  const videoStruggle = new VideoStruggleWatch();
+  /** The audio-only offer shows (until taken or the camera is off). */
+  let offerAudioOnly = false;
   let code: string | undefined;
   let timings: CallTimings = {};
   let peerArrivedAt: number | undefined;
@@ -244,6 +248,10 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     quality(next, verification) {
       quality = next;
       code = verification ?? code;
+      if (videoStruggle.update(next, !!peer?.video)) {
+        offerAudioOnly = true;
+        render();
+      }
       indicator.update(next);
       qualityPanel.update(quality, code, timings);
     },
@@ -281,6 +289,17 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           'Reconnecting… the call comes back by itself.',
         ),
       problem && problemNotice(problem),
+      offerAudioOnly &&
+        media.cameraLive &&
+        h(
+          'div',
+          { class: 'banner', 'data-testid': 'audio-only-offer' },
+          "Video can't keep up on this connection. ",
+          button('Audio only', 'camera', () => {
+            offerAudioOnly = false;
+            void media.setCamera(false).then(render);
+          }),
+        ),
     );
   }
 
