@@ -2,7 +2,7 @@
  * Every benchmark, one after another; each prints its own table. Speed and size targets live here, never in tests.
  *
  * Usage: pnpm bench [name…] [--option value…]   (names: relay, turn-capacity, load, size, verification, call-setup,
- *        file-memory; options go to each)
+ *        file-memory, lab-call-setup, file-throughput; options go to each)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,8 @@ const BENCHMARKS: Record<string, string> = {
   verification: 'packages/client/scripts/verification-cost.ts',
   'call-setup': 'packages/e2e/bench/call-setup.ts',
   'file-memory': 'packages/e2e/bench/file-memory.ts',
+  'lab-call-setup': 'packages/e2e/bench/lab-call-setup.ts',
+  'file-throughput': 'packages/e2e/bench/file-throughput.ts',
 };
 
 const args = process.argv.slice(2);

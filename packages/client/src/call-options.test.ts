@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { iceConfiguration, readCallOptions } from './call-options';
+import { iceConfiguration, readCallOptions, withoutTcpTurn } from './call-options';
 
 const SERVERS = [
   { urls: ['stun:203.0.113.7:3478'] },
@@ -36,6 +36,15 @@ describe('when building the ICE configuration', () => {
     expect(config.iceTransportPolicy).toBe('relay');
     expect(config.iceServers).toEqual([
       { urls: ['turn:203.0.113.7:3478?transport=tcp', 'turns:t.example:443'], username: 'u', credential: 'c' },
+    ]);
+  });
+});
+
+describe('when leaving TURN over TCP for later', () => {
+  it('should keep only the UDP TURN and STUN URLs', () => {
+    expect(withoutTcpTurn(SERVERS)).toEqual([
+      { urls: ['stun:203.0.113.7:3478'] },
+      { urls: ['turn:203.0.113.7:3478?transport=udp'], username: 'u', credential: 'c' },
     ]);
   });
 });

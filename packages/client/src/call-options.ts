@@ -23,6 +23,11 @@ function isTcpTurnUrl(url: string): boolean {
   return url.startsWith('turns:') || (url.startsWith('turn:') && /[?&]transport=tcp\b/.test(url));
 }
 
+/** The ICE servers without their TCP/TLS TURN URLs (see relay-preference.ts). */
+export function withoutTcpTurn(servers: IceServer[]): IceServer[] {
+  return servers.map((s) => ({ ...s, urls: s.urls.filter((url) => !isTcpTurnUrl(url)) })).filter((s) => s.urls.length);
+}
+
 /** The RTCPeerConnection configuration for the ICE servers the server granted and the chosen options. */
 export function iceConfiguration(servers: IceServer[], options: CallOptions): RTCConfiguration {
   const iceServers = options.tcpOnly

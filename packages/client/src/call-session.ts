@@ -9,7 +9,7 @@ import {
   type SignalPayload,
   scrubOfferAddresses,
 } from '@parley/protocol';
-import { type CallOptions, iceConfiguration } from './call-options';
+import { type CallOptions, iceConfiguration, withoutTcpTurn } from './call-options';
 import type { CallVerifier } from './call-verification';
 import { preferCompactVideoCodecs } from './codec-preferences';
 import { createFileSink } from './file-sink';
@@ -20,6 +20,7 @@ import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-m
 import type { ProblemKind } from './problems';
 import { signalingProblem } from './problems';
 import { type CallQuality, type QualityCounters, readQuality, type StatsEntry } from './quality';
+import { preferUdpRelay } from './relay-preference';
 import { SignalingClient, type SignalingStatus } from './signaling-client';
 
 /*
@@ -517,6 +518,10 @@ export class CallSession {
       this.#showRemote(peer);
     };
     pc.onconnectionstatechange = () => this.#onConnectionState(peer);
+    preferUdpRelay(pc, {
+      udpOnly: () => iceConfiguration(withoutTcpTurn(this.#iceServers), this.o.options),
+      log: (line) => this.#events.log(line),
+    });
     chat.onopen = () => {
       this.#events.log('chat channel open');
       this.#sendToPeer({ type: 'media', ...this.#media });

@@ -1,7 +1,13 @@
 import { API_GATEWAY_LIMITS, type JoinedMessage, parseServerMessage, type ServerMessage } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RECONNECT_ATTEMPTS_BEFORE_UNREACHABLE, RECONNECT_MAX_DELAY_MS } from './reconnect-policy';
-import { PONG_TIMEOUT_MS, SignalingClient, type SignalingSocket, type SignalingStatus } from './signaling-client';
+import {
+  PONG_TIMEOUT_MS,
+  RESEND_WINDOW_MS,
+  SignalingClient,
+  type SignalingSocket,
+  type SignalingStatus,
+} from './signaling-client';
 
 const ROOM = 'q5o1Xk2bW3Qf6mYdP0aTgA';
 const ME = 'd2hPzS0t0V3tYb9k';
@@ -152,6 +158,22 @@ describe('when waiting alone with an offer', () => {
   });
 });
 
+describe('when a message would not fit in one API Gateway frame', () => {
+  it('should drop it rather than send a frame that closes the socket (1009), and keep sending the rest', () => {
+    const s = setup();
+    s.client.start();
+    s.socket().open();
+    s.socket().deliver(joined({ members: [{ memberId: PEER, role: 'polite' }] }));
+    const before = s.socket().sent.length;
+    const sdp = 'a'.repeat(API_GATEWAY_LIMITS.frameBytes);
+    s.client.signal(PEER, { kind: 'description', description: { type: 'offer', sdp } }, 'big');
+    expect(s.socket().sent).toHaveLength(before);
+    s.client.signal(PEER, { kind: 'candidate', candidate: null }, 'small');
+    expect(s.socket().last()).toMatchObject({ type: 'signal', id: 'small' });
+    expect(s.socket().closedByClient).toBe(false);
+  });
+});
+
 describe('when joined', () => {
   it('should ping every keepalive interval and stay if pongs come back', () => {
     const s = setup();
@@ -255,6 +277,50 @@ describe('when the peer is reconnecting', () => {
     expect(s.socket().sent.length).toBe(before + 1);
     expect(s.socket().last()).toMatchObject({ type: 'signal', id: 'x.3' });
     expect(s.messages.at(-1)).toEqual({ type: 'peer-resumed', memberId: PEER });
+  });
+});
+
+describe('when a socket dies with signals written to it (a network change)', () => {
+  it('should send the recent signals again after resuming its seat, before anything queued meanwhile', () => {
+    const s = setup();
+    s.client.start();
+    s.socket().open();
+    s.socket().deliver(joined({ members: [{ memberId: PEER, role: 'polite' }] }));
+    s.client.signal(PEER, { kind: 'description', description: { type: 'offer', sdp: 'v=0 restart' } }, 'x.7');
+    s.socket().drop();
+    s.client.signal(PEER, { kind: 'candidate', candidate: null }, 'x.8');
+    vi.advanceTimersByTime(RECONNECT_MAX_DELAY_MS);
+    s.socket().open();
+    s.socket().deliver(joined({ resumed: true, members: [{ memberId: PEER, role: 'polite' }] }));
+    expect(
+      s
+        .socket()
+        .sent.filter((m) => m.type === 'signal')
+        .map((m) => m.id),
+    ).toEqual(['x.7', 'x.8']);
+  });
+
+  it("should send the recent signals again when the peer resumes (they may have died with the peer's socket)", () => {
+    const s = setup();
+    s.client.start();
+    s.socket().open();
+    s.socket().deliver(joined({ members: [{ memberId: PEER, role: 'polite' }] }));
+    s.client.signal(PEER, { kind: 'description', description: { type: 'offer', sdp: 'v=0 old' } }, 'x.1');
+    // Time passes on a healthy socket (pongs come back).
+    for (let waited = 0; waited <= RESEND_WINDOW_MS; waited += KEEPALIVE) {
+      vi.advanceTimersByTime(KEEPALIVE);
+      s.socket().deliver({ type: 'pong', id: s.socket().last()?.id as string });
+    }
+    s.client.signal(PEER, { kind: 'description', description: { type: 'offer', sdp: 'v=0 restart' } }, 'x.2');
+    const before = s.socket().sent.length;
+    s.socket().deliver({ type: 'peer-resumed', memberId: PEER });
+    // Only what is recent: an older signal was delivered long ago or is moot.
+    expect(
+      s
+        .socket()
+        .sent.slice(before)
+        .map((m) => m.id),
+    ).toEqual(['x.2']);
   });
 });
 

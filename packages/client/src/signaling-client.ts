@@ -1,4 +1,5 @@
 import {
+  API_GATEWAY_LIMITS,
   API_GATEWAY_MAX_CONNECTION_MS,
   type ClientMessage,
   type ErrorMessage,
@@ -25,6 +26,14 @@ export const PROACTIVE_RECONNECT_MARGIN_MS = 5 * 60_000;
 export const MAX_OUTBOX_MESSAGES = 300;
 /** Signals remembered in case the server says the peer is reconnecting and they must be resent. */
 export const MAX_RESENDABLE_SIGNALS = 200;
+/**
+ * Signals sent this recently are sent again when either side's socket is replaced (our resume, or `peer-resumed`).
+ * A socket can die without a sign — e.g. when the network changes, its packets go nowhere — until a pong is missed
+ * (keepalive 45 s + PONG_TIMEOUT_MS), and what was written to it, or posted to the peer's, is lost. An ICE restart
+ * offer lost that way deadlocks negotiation (the impolite side waits for its answer and ignores the other's
+ * offers). The receiver drops what it already has (signal ids carry a sequence), so a resend costs only bytes.
+ */
+export const RESEND_WINDOW_MS = 60_000;
 
 /** The parts of a browser WebSocket this uses. */
 export interface SignalingSocket {
@@ -90,6 +99,8 @@ export class SignalingClient {
   #requestSequence = 0;
   #outbox: ClientMessage[] = [];
   readonly #resendable = new Map<string, ClientMessage>();
+  /** When each resendable signal was last written to a socket (signals still in the outbox have none). */
+  readonly #sentAt = new Map<string, number>();
   #heldForPeer: ClientMessage[] = [];
   /** Signals that came before our own `joined` (delivery can reorder): passed on once we know our role. */
   #early: ServerMessage[] = [];
@@ -120,7 +131,10 @@ export class SignalingClient {
     this.#resendable.set(id, message);
     if (this.#resendable.size > MAX_RESENDABLE_SIGNALS) {
       const oldest = this.#resendable.keys().next().value;
-      if (oldest !== undefined) this.#resendable.delete(oldest);
+      if (oldest !== undefined) {
+        this.#resendable.delete(oldest);
+        this.#sentAt.delete(oldest);
+      }
     }
     this.#send(message);
   }
@@ -169,11 +183,29 @@ export class SignalingClient {
   #send(message: ClientMessage): void {
     const socket = this.#socket;
     if (this.#joined && socket?.readyState === OPEN) {
-      socket.send(JSON.stringify(message));
+      this.#transmit(socket, message);
       return;
     }
     this.#outbox.push(message);
     if (this.#outbox.length > MAX_OUTBOX_MESSAGES) this.#outbox.shift();
+  }
+
+  /**
+   * Sends one message as one frame, unless it is larger than API Gateway's frame limit: such a frame makes the
+   * gateway close the socket (1009), which would cost the seat's connection for one bad message. It is dropped
+   * (and logged) instead; nothing the client makes comes near the limit (an SDP is a few KB).
+   */
+  #transmit(socket: SignalingSocket, message: ClientMessage): void {
+    const text = JSON.stringify(message);
+    if (message.type === 'signal' && message.id) this.#sentAt.set(message.id, Date.now());
+    const bytes = new TextEncoder().encode(text).length;
+    if (bytes > API_GATEWAY_LIMITS.frameBytes) {
+      this.#options.log?.(
+        `not sent: a ${message.type} of ${bytes} bytes exceeds the ${API_GATEWAY_LIMITS.frameBytes}-byte frame limit`,
+      );
+      return;
+    }
+    socket.send(text);
   }
 
   #connect(): void {
@@ -200,7 +232,7 @@ export class SignalingClient {
         resume: this.#resume,
       };
       this.#options.log?.(this.#resume ? 'socket open: resuming seat' : 'socket open: joining');
-      socket.send(JSON.stringify(message));
+      this.#transmit(socket, message);
     };
     let opened = socket.readyState === OPEN;
     if (opened) join();
@@ -255,9 +287,12 @@ export class SignalingClient {
       case 'error':
         this.#onError(message);
         return;
-      case 'peer-resumed':
-        for (const held of this.#heldForPeer.splice(0)) this.#send(held);
+      case 'peer-resumed': {
+        // What we posted to the peer's old socket may have died with it.
+        const resent = this.#resendRecent('the peer resumed');
+        for (const held of this.#heldForPeer.splice(0)) if (!held.id || !resent.has(held.id)) this.#send(held);
         break;
+      }
       case 'peer-left':
       case 'peer-joined':
         this.#heldForPeer = [];
@@ -281,6 +316,8 @@ export class SignalingClient {
     const pending = this.#outbox.splice(0).filter((m) => message.resumed || m.type !== 'signal');
     this.#options.onJoined(message);
     for (const early of this.#early.splice(0)) this.#handle(early);
+    // What we wrote to the old socket may have died with it; resent first, so the peer gets it in order.
+    if (message.resumed) this.#resendRecent('our seat resumed');
     for (const queued of pending) this.#send(queued);
     this.#keepaliveTimer = setInterval(() => this.#ping(), message.keepaliveMs);
     const jitter = (this.#options.random ?? Math.random)() * 60_000;
@@ -289,6 +326,15 @@ export class SignalingClient {
       API_GATEWAY_MAX_CONNECTION_MS - PROACTIVE_RECONNECT_MARGIN_MS - jitter,
     );
     this.#options.onStatus('joined');
+  }
+
+  /** Sends again the signals written to a socket within {@link RESEND_WINDOW_MS}, in order; answers their ids. */
+  #resendRecent(why: string): Set<string> {
+    const since = Date.now() - RESEND_WINDOW_MS;
+    const recent = [...this.#resendable].filter(([id]) => (this.#sentAt.get(id) ?? 0) >= since);
+    if (recent.length > 0) this.#options.log?.(`${why}: resending ${recent.length} recent signal(s)`);
+    for (const [, message] of recent) this.#send(message);
+    return new Set(recent.map(([id]) => id));
   }
 
   #onError(message: ErrorMessage): void {

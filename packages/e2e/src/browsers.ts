@@ -12,6 +12,9 @@ export const CHROMIUM_EXECUTABLE = process.env.PARLEY_CHROMIUM ?? '/usr/lib/chro
 /** Debian's Firefox ESR, driven over WebDriver BiDi (Playwright needs its own patched Firefox build). */
 export const FIREFOX_EXECUTABLE = process.env.PARLEY_FIREFOX ?? '/usr/lib/firefox-esr/firefox-esr';
 
+/** All test traffic is on loopback, which Chromium otherwise leaves out of ICE gathering (it then gathers nothing). */
+const LOOPBACK_ICE_FLAG = '--allow-loopback-in-peer-connection';
+
 /** Chromium flags for a quiet, headless, test-only browser. */
 export const CHROMIUM_BASE_FLAGS = [
   '--no-sandbox',
@@ -21,8 +24,7 @@ export const CHROMIUM_BASE_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // All test traffic is on loopback, which Chromium otherwise leaves out of ICE gathering (it then gathers nothing).
-  '--allow-loopback-in-peer-connection',
+  LOOPBACK_ICE_FLAG,
 ];
 
 /** A fake camera and microphone (test pattern and beep), and a fake screen to share. */
@@ -71,6 +73,17 @@ export interface LaunchOptions {
    * contexts. Off the record, Chromium keeps Blob data and the origin's files in memory; a profile keeps them on disk.
    */
   profileDir?: string;
+  /** Another browser executable, e.g. a wrapper that runs the browser inside a network namespace. */
+  executablePath?: string;
+  /** Origins to treat as secure contexts (camera, microphone, WebCrypto) though served over plain http. */
+  secureOrigins?: string[];
+  /**
+   * Whether ICE may use the loopback interface (default true: every browser test outside the network lab talks over
+   * loopback). A browser in a lab home has a real interface and, like a person's, no loopback candidates.
+   */
+  loopbackIce?: boolean;
+  /** Firefox only: the port of its WebDriver BiDi server (default: any free one). */
+  debuggingPort?: number;
 }
 
 /** One user's tab, driven the same way in Chromium (Playwright) and Firefox (Puppeteer over BiDi). */
@@ -117,8 +130,12 @@ export function launchBrowser(kind: BrowserKind, options: LaunchOptions = {}): P
   return kind === 'chromium' ? launchChromium(options) : launchFirefox(options);
 }
 
-function chromiumArgs(media: MediaMode, extraArgs: string[]): string[] {
-  const args = [...CHROMIUM_BASE_FLAGS, ...extraArgs];
+function chromiumArgs(media: MediaMode, extraArgs: string[], options: LaunchOptions): string[] {
+  const secureOrigins = options.secureOrigins ?? [];
+  const args = [...CHROMIUM_BASE_FLAGS, ...extraArgs].filter(
+    (flag) => options.loopbackIce !== false || flag !== LOOPBACK_ICE_FLAG,
+  );
+  if (secureOrigins.length > 0) args.push(`--unsafely-treat-insecure-origin-as-secure=${secureOrigins.join(',')}`);
   if (media === 'granted') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, ...CHROMIUM_AUTO_GRANT_FLAGS);
   if (media === 'denied') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, '--deny-permission-prompts');
   // 'no-devices': no fake devices; this host has no camera or microphone, so capture finds nothing.
@@ -129,9 +146,9 @@ async function launchChromium(options: LaunchOptions): Promise<TestBrowser> {
   const media = options.media ?? 'granted';
   if (options.profileDir) return launchChromiumProfile(options.profileDir, media, options);
   const browser: PlaywrightBrowser = await chromium.launch({
-    executablePath: CHROMIUM_EXECUTABLE,
+    executablePath: options.executablePath ?? CHROMIUM_EXECUTABLE,
     headless: true,
-    args: chromiumArgs(media, options.extraArgs ?? []),
+    args: chromiumArgs(media, options.extraArgs ?? [], options),
   });
   return {
     kind: 'chromium',
@@ -152,7 +169,7 @@ async function launchChromiumProfile(profileDir: string, media: MediaMode, optio
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_EXECUTABLE,
     headless: true,
-    args: chromiumArgs(media, options.extraArgs ?? []),
+    args: chromiumArgs(media, options.extraArgs ?? [], options),
     viewport: options.viewport ?? null,
     ...(media === 'granted' ? { permissions: ['camera', 'microphone'] } : {}),
     acceptDownloads: true,
@@ -177,9 +194,14 @@ async function launchFirefox(options: LaunchOptions): Promise<TestBrowser> {
     prefs['permissions.default.microphone'] = 2;
   }
   if (media === 'no-devices') prefs['media.navigator.streams.fake'] = false;
+  if (options.loopbackIce === false) prefs['media.peerconnection.ice.loopback'] = false;
+  if (options.secureOrigins) {
+    prefs['dom.securecontext.allowlist'] = options.secureOrigins.map((origin) => new URL(origin).hostname).join(',');
+  }
   const browser: PuppeteerBrowser = await puppeteer.launch({
     browser: 'firefox',
-    executablePath: FIREFOX_EXECUTABLE,
+    executablePath: options.executablePath ?? FIREFOX_EXECUTABLE,
+    ...(options.debuggingPort ? { debuggingPort: options.debuggingPort } : {}),
     headless: true,
     extraPrefsFirefox: prefs,
     ...(options.viewport ? { defaultViewport: options.viewport } : {}),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useCallFixture } from './fixture';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
-import { newestTransferState } from './transfers';
+import { newestTransferState, pickGeneratedFile } from './transfers';
 import { waitUntil } from './wait';
 
 /*
@@ -17,37 +17,6 @@ const LARGE_FILE_BYTES = 50 * MB;
 const TRANSFER_DEADLINE_MS = 120_000;
 
 const calls = useCallFixture();
-
-/**
- * Picks a generated file in the page's file input (what choosing it in the dialog does) and answers its SHA-256.
- * The bytes are pseudo-random (xorshift), so compression or a stuck chunk cannot pass unnoticed.
- */
-function pickGeneratedFile(user: AppUser, name: string, size: number): Promise<string> {
-  return user.page.evaluate(
-    async (file: { selector: string; name: string; size: number }) => {
-      const bytes = new Uint8Array(file.size);
-      let state = 0x9e3779b9;
-      for (let i = 0; i < bytes.length; i += 4) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        bytes[i] = state & 0xff;
-        bytes[i + 1] = (state >>> 8) & 0xff;
-        bytes[i + 2] = (state >>> 16) & 0xff;
-        bytes[i + 3] = (state >>> 24) & 0xff;
-      }
-      const digest = await crypto.subtle.digest('SHA-256', bytes);
-      const input = document.querySelector<HTMLInputElement>(file.selector);
-      if (!input) throw new Error('no file input');
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([bytes], file.name, { type: 'application/octet-stream' }));
-      input.files = transfer.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-      return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-    },
-    { selector: UI.fileInput, name, size },
-  );
-}
 
 /** Records every progress value the page's transfer cards show (test-side observer, no app hook). */
 function recordProgress(user: AppUser): Promise<void> {

@@ -80,3 +80,19 @@ export async function waitForRemoteVideo(
     { description: `${label}: remote <video> (${selector}) showing a picture`, timeoutMs: CALL_DEADLINE_MS },
   );
 }
+
+/** Waits until the page's selected pair relays through TURN over `protocol` (the path may change after connecting). */
+export async function waitForRelayProtocol(
+  page: UserPage,
+  protocol: 'udp' | 'tcp',
+  label: string = page.browser,
+): Promise<RtcSnapshot> {
+  return waitUntil(
+    async () => {
+      const snapshot = await rtcSnapshot(page);
+      const pair = snapshot?.selectedPair;
+      return pair?.localType === 'relay' && pair.relayProtocol === protocol ? snapshot : undefined;
+    },
+    { description: `${label}: relaying through TURN over ${protocol}`, timeoutMs: CALL_DEADLINE_MS },
+  );
+}

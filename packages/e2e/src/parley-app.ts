@@ -44,6 +44,8 @@ export const UI = {
   verifyWords: { testId: 'verify-words' },
   wordsMatch: { role: 'button', name: 'They match' },
   wordsDiffer: { role: 'button', name: "They don't match" },
+  audioOnlyOffer: { testId: 'audio-only-offer' },
+  audioOnly: { role: 'button', name: 'Audio only' },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** What the lobby's "Test my connection" showed: the verdict, what each TURN transport found, and the words. */

@@ -139,9 +139,20 @@ export interface RtcSnapshot {
     protocol: string;
     /** For a local relay candidate: how the browser reaches the TURN server (`udp`, `tcp`, `tls`). */
     relayProtocol?: string;
+    /** The other side's address on this path (its public address on a direct path across NATs). */
+    remoteAddress?: string;
   };
+  /** Media and data bytes sent on candidate pairs that go through TURN (a local or remote relay candidate). */
+  relayedBytesSent: number;
   /** Sum over inbound video streams. */
-  video: { framesDecoded: number; frameWidth: number; packetsReceived: number; bytesReceived: number };
+  video: {
+    framesDecoded: number;
+    frameWidth: number;
+    packetsReceived: number;
+    bytesReceived: number;
+    /** Chromium's count of video freezes (Firefox reports none: 0). */
+    freezeCount: number;
+  };
   audio: { packetsReceived: number; bytesReceived: number };
   /** Outbound video streams, by track kind: tells camera from screen when a page sends both. */
   outboundVideoStreams: number;
@@ -188,7 +199,8 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
     createdAt: record.createdAt,
     connectedAt: record.connectedAt,
     firstFrameAt: record.firstFrameAt,
-    video: { framesDecoded: 0, frameWidth: 0, packetsReceived: 0, bytesReceived: 0 },
+    relayedBytesSent: 0,
+    video: { framesDecoded: 0, frameWidth: 0, packetsReceived: 0, bytesReceived: 0, freezeCount: 0 },
     audio: { packetsReceived: 0, bytesReceived: 0 },
     outboundVideoStreams: 0,
     inboundVideoStreams: 0,
@@ -203,16 +215,25 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
         remoteType: String(remote.candidateType),
         protocol: String(local.protocol),
         ...(typeof local.relayProtocol === 'string' ? { relayProtocol: local.relayProtocol } : {}),
+        ...(typeof remote.address === 'string' ? { remoteAddress: remote.address } : {}),
       };
     }
   }
   for (const stat of stats.values()) {
+    if (stat.type === 'candidate-pair') {
+      const local = stats.get(stat.localCandidateId as string);
+      const remote = stats.get(stat.remoteCandidateId as string);
+      if (local?.candidateType === 'relay' || remote?.candidateType === 'relay') {
+        snapshot.relayedBytesSent += Number(stat.bytesSent ?? 0);
+      }
+    }
     if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
       snapshot.inboundVideoStreams++;
       snapshot.video.framesDecoded += Number(stat.framesDecoded ?? 0);
       snapshot.video.frameWidth = Math.max(snapshot.video.frameWidth, Number(stat.frameWidth ?? 0));
       snapshot.video.packetsReceived += Number(stat.packetsReceived ?? 0);
       snapshot.video.bytesReceived += Number(stat.bytesReceived ?? 0);
+      snapshot.video.freezeCount += Number(stat.freezeCount ?? 0);
     }
     if (stat.type === 'inbound-rtp' && stat.kind === 'audio') {
       snapshot.audio.packetsReceived += Number(stat.packetsReceived ?? 0);

@@ -1,4 +1,4 @@
-import type { AppUser } from './parley-app';
+import { type AppUser, UI } from './parley-app';
 import { waitUntil } from './wait';
 
 /*
@@ -24,5 +24,36 @@ export function waitForTransferEnd(user: AppUser, timeoutMs: number, intervalMs?
       return state !== undefined && FINAL_STATES.includes(state) ? state : undefined;
     },
     { description: `${user.label}: the newest transfer to end`, timeoutMs, intervalMs },
+  );
+}
+
+/**
+ * Picks a generated file in the page's file input (what choosing it in the dialog does) and answers its SHA-256.
+ * The bytes are pseudo-random (xorshift), so compression or a stuck chunk cannot pass unnoticed.
+ */
+export function pickGeneratedFile(user: AppUser, name: string, size: number): Promise<string> {
+  return user.page.evaluate(
+    async (file: { selector: string; name: string; size: number }) => {
+      const bytes = new Uint8Array(file.size);
+      let state = 0x9e3779b9;
+      for (let i = 0; i < bytes.length; i += 4) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        bytes[i] = state & 0xff;
+        bytes[i + 1] = (state >>> 8) & 0xff;
+        bytes[i + 2] = (state >>> 16) & 0xff;
+        bytes[i + 3] = (state >>> 24) & 0xff;
+      }
+      const digest = await crypto.subtle.digest('SHA-256', bytes);
+      const input = document.querySelector<HTMLInputElement>(file.selector);
+      if (!input) throw new Error('no file input');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], file.name, { type: 'application/octet-stream' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    },
+    { selector: UI.fileInput, name, size },
   );
 }

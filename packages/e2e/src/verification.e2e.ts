@@ -25,7 +25,7 @@ describe.each([...PAIRINGS, ['firefox', 'chromium'] as const])(
     it('should show both people the same six words in the call view, and take "They match" for an answer', async () => {
       await calls.start();
       const { a, b } = await startTwoPartyCall(
-        calls.siteUrl(),
+        calls.ownerLink(),
         { browser: calls.browser(first) },
         { browser: calls.browser(second) },
       );
@@ -62,7 +62,7 @@ describe.each(MITM_VARIANTS.flatMap((variant) => PAIRINGS.map(([first, second]) 
       const b = await AppUser.create(calls.browser(second), `B (${second})`);
       calls.track(attacker, a, b);
       await relay.arm(attacker.page, calls.siteUrl(), system.gateway);
-      await aWaitsBInLobby(calls.siteUrl(), a, b, '');
+      await aWaitsBInLobby(calls.ownerLink(), a, b, '');
       await b.join();
 
       if (variant === 'decoy-to-answerer') {

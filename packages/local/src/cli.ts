@@ -1,9 +1,10 @@
 /**
  * `pnpm dev`: the whole system on this machine — API Gateway stand-in with the real handlers, dynalite, coturn and
- * the client — and the URL to open in two tabs.
+ * the client — and the owner link to open (or, with --open, the URL to open in two tabs).
  *
- * Usage: pnpm dev [--port N] [--no-turn] [--open] [--chaos] [--dynamodb-endpoint URL] [--verbose]
+ * Usage: pnpm dev [--host ADDR] [--port N] [--no-turn] [--open] [--chaos] [--dynamodb-endpoint URL] [--verbose]
  */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CHAOS } from './chaos';
 import { ensureClientBuilt, isClientBuildStale, watchClientSources } from './client-build';
@@ -14,6 +15,9 @@ const DEFAULT_SITE_PORT = 5173;
 
 const USAGE = `Usage: pnpm dev [options]
 
+  --host ADDR   listen on and advertise this IP address instead of 127.0.0.1 (site, signaling and TURN), e.g.
+                this machine's LAN address so another device on the LAN can call; browsers there allow the
+                camera only on https:// (or localhost), so a phone needs the site behind HTTPS
   --port N      serve the app on port N (default ${DEFAULT_SITE_PORT}, 0 for any free port)
   --no-turn     run without coturn (calls then need a direct path)
   --open        anyone with the URL may call (access=open); by default only the owner and people they invite
@@ -28,6 +32,7 @@ const USAGE = `Usage: pnpm dev [options]
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      host: { type: 'string' },
       port: { type: 'string' },
       'no-turn': { type: 'boolean', default: false },
       open: { type: 'boolean', default: false },
@@ -46,11 +51,15 @@ async function main(): Promise<void> {
     throw new Error(`--port must be a port number, not "${values.port}"`);
   }
 
+  const host = values.host;
+  if (host !== undefined && isIP(host) === 0) throw new Error(`--host must be an IP address, not "${host}"`);
+
   const log = (line: string) => console.error(`  ${line}`);
   console.error('Starting Parley locally…');
   const start = (port: number) =>
     startLocalSystem({
       sitePort: port,
+      ...(host ? { host } : {}),
       turn: values['no-turn'] ? 'off' : 'auto',
       access: values.open ? 'open' : 'private',
       logLevel: values.verbose ? 'INFO' : 'WARN',

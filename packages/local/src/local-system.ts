@@ -34,12 +34,19 @@ type SignalingHandlers = ReturnType<typeof createSignalingHandlers>;
 /** The room table's name locally; on AWS CloudFormation names it. */
 export const LOCAL_TABLE_NAME = 'parley-rooms';
 
+/** Where a local system listens unless told otherwise. */
+const LOOPBACK = '127.0.0.1';
+
 /** The stage clients connect to, as on a deployed API (`wss://…/prod`). */
 export const LOCAL_STAGE = 'local';
 
 /** Options of {@link startLocalSystem}; every one has a default that suits `pnpm dev`. */
 export interface LocalSystemOptions {
-  /** Interface every server binds to. Loopback by default: nothing here is meant for the network. */
+  /**
+   * Address the site, the signaling stand-in and coturn listen on and advertise (the site's URL, `/config.json`'s
+   * signaling URL, the TURN URLs and coturn's relay address). Loopback by default: nothing here is meant for the
+   * network. A LAN address lets other devices on the LAN call (`pnpm dev --host ADDR`). DynamoDB stays on loopback.
+   */
   host?: string;
   /**
    * A DynamoDB-API server to use instead of the embedded dynalite, e.g. AWS's DynamoDB Local
@@ -118,7 +125,7 @@ export interface LocalSystem {
  * client served the way CloudFront serves it.
  */
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? LOOPBACK;
   const log = options.log ?? ((line: string) => console.error(line));
   const turnSecret = options.turnSecret ?? randomBytes(24).toString('base64url');
   const access = options.access ?? 'private';
@@ -147,7 +154,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         })
       : await startDynamoDb({
           tableName: LOCAL_TABLE_NAME,
-          host,
+          // Only the handlers in this process talk to it, and it has no authentication: never on the network.
+          host: LOOPBACK,
           ...(options.trace?.dynamodb ? { onRequest: options.trace.dynamodb } : {}),
         });
     stops.push(dynamodb.stop);

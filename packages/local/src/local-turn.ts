@@ -55,9 +55,17 @@ export function turnUrlsFor(host: string, port: number): string[] {
   return [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`];
 }
 
+/** Whether `host` is a loopback address (the only place the permissive `local` coturn profile may listen). */
+export function isLoopbackHost(host: string): boolean {
+  return host.startsWith('127.') || host === '::1' || host === 'localhost';
+}
+
 /**
- * Starts real coturn on loopback with the shared `local` profile configuration, or answers undefined (after logging
- * the install hint) when coturn is not installed. `port` 0 picks a free one.
+ * Starts real coturn with the shared configuration, or answers undefined (after logging the install hint) when
+ * coturn is not installed. `port` 0 picks a free one. On loopback it runs the `local` profile (which lets browsers on
+ * one machine relay to each other over loopback); on any other address — a LAN, or the public segment of the test
+ * network lab — it runs the production profile with that address as its own public one: whoever can reach it then
+ * meets the same peer deny list as on AWS, and no loopback peers.
  */
 export async function startLocalTurn(options: {
   host: string;
@@ -70,9 +78,11 @@ export async function startLocalTurn(options: {
     return undefined;
   }
   const port = options.port === 0 ? await freeTurnPort(options.host) : options.port;
+  const loopback = isLoopbackHost(options.host);
   const process = await startCoturn({
     options: {
-      profile: 'local',
+      profile: loopback ? 'local' : 'production',
+      ...(loopback ? {} : { externalIp: { public: options.host, private: options.host } }),
       secret: options.secret,
       realm: TURN_DEFAULT_REALM,
       listeningIp: options.host,

@@ -4,6 +4,7 @@ import { type CallTimings, callStatusText } from '../format';
 import type { ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
+import { VideoStruggleWatch } from '../video-struggle';
 import { ChatPanel } from './chat-panel';
 import { button, problemNotice, relabel, shareBox, toast } from './common';
 import { DebugPanel } from './debug-panel';
@@ -71,6 +72,9 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let quality: CallQuality | undefined;
   let words: string[] | undefined;
   const code = () => words?.join(' ');
+  const videoStruggle = new VideoStruggleWatch();
+  /** The audio-only offer shows (until taken or the camera is off). */
+  let offerAudioOnly = false;
   let timings: CallTimings = {};
   let peerArrivedAt: number | undefined;
   let left = false;
@@ -265,6 +269,10 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       quality = next;
       words = verification ?? words;
       renderVerifyBar();
+      if (videoStruggle.update(next, !!peer?.video)) {
+        offerAudioOnly = true;
+        render();
+      }
       indicator.update(next);
       qualityPanel.update(quality, code(), timings);
     },
@@ -303,6 +311,17 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           'Reconnecting… the call comes back by itself.',
         ),
       problem && problemNotice(problem),
+      offerAudioOnly &&
+        media.cameraLive &&
+        h(
+          'div',
+          { class: 'banner', 'data-testid': 'audio-only-offer' },
+          "Video can't keep up on this connection. ",
+          button('Audio only', 'camera', () => {
+            offerAudioOnly = false;
+            void media.setCamera(false).then(render);
+          }),
+        ),
     );
   }
 
