@@ -12,7 +12,7 @@
  * Usage: pnpm bench file-throughput [--mb N] [--runs N]
  */
 import { parseArgs } from 'node:util';
-import { FILE_BUFFER_HIGH_BYTES, FILE_BUFFER_LOW_BYTES, FILE_CHUNK_BYTES } from '../../client/src/file-transfer';
+import { FILE_BUFFER_HIGH_BYTES, FILE_BUFFER_LOW_BYTES, FILE_CHUNK_BYTES } from '@parley/client/file-transfer';
 import { launchBrowser } from '../src/browsers';
 import buildClient from '../src/global-setup';
 import { type AppUser, startTwoPartyCall, UI } from '../src/parley-app';

@@ -15,7 +15,7 @@
  * Usage: pnpm bench lab-call-setup [--runs N] [--delay-ms N] [--lobby-ms N]      (needs root: network namespaces)
  */
 import { parseArgs } from 'node:util';
-import { VIDEO_CONSTRAINTS } from '../../client/src/local-media';
+import { VIDEO_CONSTRAINTS } from '@parley/client/local-media';
 import type { TestBrowser } from '../src/browsers';
 import { prepareDirectCall } from '../src/direct-call';
 import buildClient from '../src/global-setup';
