@@ -520,6 +520,7 @@ export class CallSession {
     pc.onconnectionstatechange = () => this.#onConnectionState(peer);
     preferUdpRelay(pc, {
       udpOnly: () => iceConfiguration(withoutTcpTurn(this.#iceServers), this.o.options),
+      hasUdpTurn: () => withoutTcpTurn(this.#iceServers).some((s) => s.urls.some((url) => url.startsWith('turn:'))),
       log: (line) => this.#events.log(line),
     });
     chat.onopen = () => {

@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { preferUdpRelay, type RelayPreferencePeer, relayTransport } from './relay-preference';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  preferUdpRelay,
+  RELAY_CHECK_INTERVAL_MS,
+  RELAY_WATCH_MS,
+  type RelayPreferencePeer,
+  relayTransport,
+} from './relay-preference';
 
 /** Stats of a connection whose selected pair uses a local relay candidate over `selected`. */
 function statsReport(selected: 'udp' | 'tcp' | 'host', gathered: ('udp' | 'tcp')[]): Map<string, unknown> {
@@ -19,7 +25,7 @@ class FakePeer extends EventTarget implements RelayPreferencePeer {
   connectionState: RTCPeerConnectionState = 'connecting';
   configurations: RTCConfiguration[] = [];
   restarts = 0;
-  constructor(private readonly report: Map<string, unknown>) {
+  constructor(public report: Map<string, unknown>) {
     super();
   }
   async getStats() {
@@ -38,11 +44,18 @@ class FakePeer extends EventTarget implements RelayPreferencePeer {
   }
 }
 
+/** FakePeer.connect waits a timer tick; under fake timers that tick must be advanced by hand. */
+async function connectWithFakeTimers(peer: FakePeer): Promise<void> {
+  const connected = peer.connect();
+  await vi.advanceTimersByTimeAsync(0);
+  await connected;
+}
+
 const UDP_ONLY: RTCConfiguration = { iceServers: [{ urls: ['turn:203.0.113.10:3478?transport=udp'] }] };
 
 function watch(peer: FakePeer) {
   const log: string[] = [];
-  preferUdpRelay(peer, { udpOnly: () => UDP_ONLY, log: (line) => log.push(line) });
+  preferUdpRelay(peer, { udpOnly: () => UDP_ONLY, hasUdpTurn: () => true, log: (line) => log.push(line) });
   return log;
 }
 
@@ -62,13 +75,83 @@ describe('preferUdpRelay', () => {
   it.each([
     ['a UDP relay', statsReport('udp', ['udp', 'tcp'])],
     ['a direct path', statsReport('host', ['udp', 'tcp'])],
-    ['a TCP relay where UDP got no relay candidate (UDP blocked)', statsReport('tcp', ['tcp'])],
   ])('should leave %s alone', async (_what, report) => {
     const peer = new FakePeer(report);
     watch(peer);
     await peer.connect();
     expect(peer.restarts).toBe(0);
     expect(peer.configurations).toEqual([]);
+  });
+
+  it('should also steer when the TCP path shows up only after connecting (no pair reported yet, or a later nomination)', async () => {
+    vi.useFakeTimers();
+    try {
+      const noPairYet = statsReport('tcp', ['udp', 'tcp']);
+      noPairYet.delete('transport');
+      const peer = new FakePeer(noPairYet);
+      watch(peer);
+      await connectWithFakeTimers(peer);
+      expect(peer.restarts).toBe(0);
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      peer.report = statsReport('udp', ['udp', 'tcp']);
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      expect(peer.restarts).toBe(0);
+      peer.report = statsReport('tcp', ['udp', 'tcp']);
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      expect(peer.restarts).toBe(1);
+      // Once: no more checks after steering.
+      await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS);
+      expect(peer.restarts).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('should gather once more when on a TCP relay with no UDP relay candidate, and leave it at that if UDP is blocked', async () => {
+    vi.useFakeTimers();
+    try {
+      const peer = new FakePeer(statsReport('tcp', ['tcp']));
+      const log = watch(peer);
+      await connectWithFakeTimers(peer);
+      expect(peer.restarts).toBe(1);
+      expect(peer.configurations).toEqual([]); // the same configuration: gather again, UDP included
+      expect(log.join()).toContain('gathering again');
+      // UDP is blocked: still no UDP relay candidate after gathering again. Nothing more happens.
+      await vi.advanceTimersByTimeAsync(2 * RELAY_WATCH_MS);
+      expect(peer.restarts).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('should steer to UDP when gathering again brought a UDP relay candidate', async () => {
+    vi.useFakeTimers();
+    try {
+      const peer = new FakePeer(statsReport('tcp', ['tcp']));
+      watch(peer);
+      await connectWithFakeTimers(peer);
+      peer.report = statsReport('tcp', ['udp', 'tcp']);
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      expect(peer.restarts).toBe(2);
+      expect(peer.configurations).toEqual([UDP_ONLY]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('should stop watching after the watch period', async () => {
+    vi.useFakeTimers();
+    try {
+      const peer = new FakePeer(statsReport('udp', ['udp', 'tcp']));
+      watch(peer);
+      await connectWithFakeTimers(peer);
+      await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS + RELAY_CHECK_INTERVAL_MS);
+      peer.report = statsReport('tcp', ['udp', 'tcp']);
+      await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS);
+      expect(peer.restarts).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('should find the selected pair the way Firefox marks it (no transport stats)', () => {

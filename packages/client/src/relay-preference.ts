@@ -5,6 +5,9 @@
  * networks that block UDP, not a peer of it. So once connected, a relay path over TCP is steered to UDP when this
  * browser holds a working UDP relay candidate: ICE restarts with only the UDP TURN URLs. Media keeps flowing on the
  * old pair until the new one is chosen. Where UDP does not work there is no UDP relay candidate, and nothing changes.
+ * Now and then Chromium ends up on a TCP relay with no UDP relay candidate at all although a UDP TURN URL is
+ * configured (seen on the side that prepared its answer in the lobby; no candidate error is reported): then ICE
+ * restarts once with the same configuration, which gathers again, and the path is watched anew.
  */
 
 /** The stats fields this reads (both Chromium and Firefox report them). */
@@ -49,25 +52,49 @@ export function relayTransport(report: Iterable<unknown>): { selected?: string; 
 }
 
 /**
- * Watches `pc`: the first time it connects over a TCP (or TLS) relay while a UDP relay candidate was gathered, it
- * restarts ICE with `udpOnly()` (the configuration without TCP TURN URLs). Once per peer connection.
+ * How long after connecting the path is watched, and how often. At `connected` the selected pair may not be reported
+ * yet, and the answering side (ICE-controlled) follows the offerer's nomination, which can arrive a moment later and
+ * move it onto a TCP relay; a single look at `connected` missed both (about 1 call in 5 on the answering side).
+ */
+export const RELAY_WATCH_MS = 5_000;
+export const RELAY_CHECK_INTERVAL_MS = 250;
+
+/**
+ * Watches `pc`: while it is connected during the first RELAY_WATCH_MS, if its path is a TCP (or TLS) relay while a
+ * UDP relay candidate was gathered, it restarts ICE with `udpOnly()` (the configuration without TCP TURN URLs). Once
+ * per peer connection.
  */
 export function preferUdpRelay(
   pc: RelayPreferencePeer,
-  options: { udpOnly: () => RTCConfiguration; log: (line: string) => void },
+  options: { udpOnly: () => RTCConfiguration; hasUdpTurn: () => boolean; log: (line: string) => void },
 ): void {
-  let checked = false;
-  const onState = async () => {
-    if (checked || pc.connectionState !== 'connected') return;
-    checked = true;
-    pc.removeEventListener('connectionstatechange', listener);
+  let watching = false;
+  let regathered = false;
+  const check = async (until: number): Promise<void> => {
+    if (pc.connectionState !== 'connected') return;
     const report = await pc.getStats();
     const { selected, udpRelayGathered } = relayTransport(report.values());
-    if (selected === undefined || selected === 'udp' || !udpRelayGathered) return;
-    options.log(`relay over ${selected} while UDP relay works: restarting ICE over UDP`);
-    pc.setConfiguration(options.udpOnly());
-    pc.restartIce();
+    if (selected !== undefined && selected !== 'udp' && udpRelayGathered) {
+      options.log(`relay over ${selected} while UDP relay works: restarting ICE over UDP`);
+      pc.setConfiguration(options.udpOnly());
+      pc.restartIce();
+      return;
+    }
+    if (selected !== undefined && selected !== 'udp' && !regathered && options.hasUdpTurn()) {
+      regathered = true;
+      options.log(`relay over ${selected} and no UDP relay candidate: gathering again`);
+      pc.restartIce();
+      until = Date.now() + RELAY_WATCH_MS;
+    }
+    if (Date.now() + RELAY_CHECK_INTERVAL_MS <= until) {
+      setTimeout(() => void check(until), RELAY_CHECK_INTERVAL_MS);
+    }
   };
-  const listener = () => void onState();
+  const listener = () => {
+    if (watching || pc.connectionState !== 'connected') return;
+    watching = true;
+    pc.removeEventListener('connectionstatechange', listener);
+    void check(Date.now() + RELAY_WATCH_MS);
+  };
   pc.addEventListener('connectionstatechange', listener);
 }
