@@ -1,4 +1,4 @@
-import { TURN_DEFAULT_REALM, turnTcpFallbackPort } from '@parley/turn';
+import { plainTurnUrls, TURN_DEFAULT_REALM, turnTcpFallbackPort } from '@parley/turn';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -66,10 +66,12 @@ export class ParleyStack extends Stack {
 
     const tcpFallbackPort = turnTcpFallbackPort(tls);
     const turnUrls = [
-      `turn:${this.turn.publicIp}:${config.turnPort}?transport=udp`,
-      `turn:${this.turn.publicIp}:${config.turnPort}?transport=tcp`,
-      // For networks that let only web ports out; with TLS on 443, the turns: URL serves them instead.
-      ...(tcpFallbackPort === undefined ? [] : [`turn:${this.turn.publicIp}:${tcpFallbackPort}?transport=tcp`]),
+      // With TLS on 443 there is no plain TCP fallback there: the turns: URL serves networks that let only web out.
+      ...plainTurnUrls({
+        host: this.turn.publicIp,
+        port: config.turnPort,
+        ...(tcpFallbackPort === undefined ? {} : { tcpFallbackPort }),
+      }),
       // TLS needs the name in the certificate, not the address.
       ...(tls ? [`turns:${tls.domain}:${tls.port}?transport=tcp`] : []),
     ];

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { BrowserKind, TestBrowser } from './browsers';
-import { type Home, type LabSystem, type NatKind, NetworkLab } from './network-lab';
+import { type Home, LAB_SERVICE_ADDRESS, type LabSystem, type NatKind, NetworkLab } from './network-lab';
 import type { AppUser } from './parley-app';
 
 /** One home of a lab fixture: who lives there, with which browser, behind which NAT at first. */
@@ -8,6 +8,8 @@ export interface HomeSpec {
   label: string;
   browser: BrowserKind;
   nat: NatKind;
+  /** `web-only`: the router lets out only TCP to 443 and to the site's and signaling's ports (see `allowOnlyWebOut`). */
+  egress?: 'open' | 'web-only';
 }
 
 /** What a test file gets from {@link useNetworkLab}. */
@@ -30,7 +32,11 @@ export interface NetworkFixture {
  * segment and one browser per home are made once per file; after each test the users' tabs close and every home's
  * link is back to its first NAT with no impairment; after the file everything is removed, whatever happened.
  */
-export function useNetworkLab(homes: HomeSpec[]): NetworkFixture {
+export function useNetworkLab(
+  homes: HomeSpec[],
+  /** `turnTcpFallback`: the system also serves TURN over TCP on 443, as a default deploy does. */
+  systemOptions: { turnTcpFallback?: boolean } = {},
+): NetworkFixture {
   let lab: NetworkLab | undefined;
   let system: LabSystem | undefined;
   const homesByLabel = new Map<string, Home>();
@@ -66,7 +72,13 @@ export function useNetworkLab(homes: HomeSpec[]): NetworkFixture {
   beforeAll(async () => {
     lab = await NetworkLab.create();
     for (const spec of homes) homesByLabel.set(spec.label, await lab.addHome(spec.label, spec.nat));
-    system = await lab.startSystem();
+    system = await lab.startSystem(systemOptions);
+    const servicePorts = [system.siteUrl, system.signalingUrl].map((url) => Number(new URL(url).port));
+    for (const spec of homes) {
+      if (spec.egress === 'web-only') {
+        await fixture.home(spec.label).allowOnlyWebOut({ address: LAB_SERVICE_ADDRESS, tcpPorts: servicePorts });
+      }
+    }
     const launched = await Promise.allSettled(
       homes.map(async (spec) => {
         browsers.set(

@@ -4,6 +4,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderTcpFallbackRedirect, TURN_TCP_FALLBACK_PORT } from '@parley/turn';
 import { type BrowserKind, CHROMIUM_EXECUTABLE, FIREFOX_EXECUTABLE, launchBrowser, type TestBrowser } from './browsers';
 import { waitUntil } from './wait';
 
@@ -230,6 +231,29 @@ export class Home {
     return next;
   }
 
+  /**
+   * From now on the router lets out only TCP to port 443 (anywhere) and TCP to the given ports of the service address:
+   * no UDP at all (DNS included) and no other TCP port, as on a network that lets only web traffic out. The service's
+   * site and signaling run on other ports in the lab; on AWS they are themselves on 443 (CloudFront and API Gateway),
+   * so this is such a network as a deployed Parley meets it. Replies are let in as before.
+   */
+  async allowOnlyWebOut(service: { address: string; tcpPorts: number[] }): Promise<void> {
+    await runIn(
+      this.routerNamespace,
+      'nft',
+      ['-f', '-'],
+      `table inet parley_egress {
+  chain forward {
+    type filter hook forward priority filter - 5; policy accept;
+    iifname "lan" oifname "wan" tcp dport ${TURN_TCP_FALLBACK_PORT} accept
+    iifname "lan" oifname "wan" ip daddr ${service.address} tcp dport { ${service.tcpPorts.join(', ')} } accept
+    iifname "lan" oifname "wan" counter drop
+  }
+}
+`,
+    );
+  }
+
   /** Impairs the router's links both ways (replacing any earlier impairment); `{}` removes it. */
   async impair(impairment: LinkImpairment): Promise<void> {
     await runIn(this.routerNamespace, 'nft', ['delete', 'table', 'inet', 'parley_impair']).catch(() => undefined);
@@ -274,10 +298,14 @@ export class Home {
 /** The local system (`pnpm dev --host`) running in the public segment. */
 export interface LabSystem {
   siteUrl: string;
+  /** The signaling stand-in's WebSocket URL. */
+  signalingUrl: string;
   /** The owner link `pnpm dev` printed (the site with the owner key in its fragment): where calls are started. */
   ownerLink: string;
   /** coturn's port on the service address (it answers STUN there too). */
   turnPort: number;
+  /** The TURN URLs `pnpm dev` hands out. */
+  turnUrls: string[];
   /** Everything it printed (stdout and stderr), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -415,9 +443,11 @@ export class NetworkLab {
 
   /**
    * Starts the local system in the public segment the way a person runs it on their LAN: `pnpm dev --host
-   * 203.0.113.10` (site, signaling stand-in and coturn on that address; coturn's production profile).
+   * 203.0.113.10` (site, signaling stand-in and coturn on that address; coturn's production profile). With
+   * `turnTcpFallback`, also as a default deploy serves TURN: over TCP on 443 too, by the deploy's own nftables
+   * redirect to coturn's port (applied here, as root, in the public namespace) and the deploy's extra TURN URL.
    */
-  async startSystem(): Promise<LabSystem> {
+  async startSystem(options: { turnTcpFallback?: boolean } = {}): Promise<LabSystem> {
     const child = spawn(
       'ip',
       [
@@ -430,6 +460,7 @@ export class NetworkLab {
         LAB_SERVICE_ADDRESS,
         '--port',
         '0',
+        ...(options.turnTcpFallback ? ['--turn-tcp-fallback-port', String(TURN_TCP_FALLBACK_PORT)] : []),
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -460,7 +491,22 @@ export class NetworkLab {
       await stop();
       throw new Error(`the local system runs without coturn: ${output}`);
     }
-    return { siteUrl, ownerLink, turnPort, output: () => output, stop };
+    const service = LAB_SERVICE_ADDRESS.replaceAll('.', '\\.');
+    const signalingUrl = new RegExp(`ws://${service}:\\d+/\\S*`).exec(output)?.[0];
+    if (!signalingUrl) {
+      await stop();
+      throw new Error(`the local system printed no signaling URL: ${output}`);
+    }
+    const turnUrls = output.match(new RegExp(`turn:${service}:\\d+\\?transport=\\w+`, 'g')) ?? [];
+    if (options.turnTcpFallback) {
+      await runIn(
+        this.publicNamespace,
+        'nft',
+        ['-f', '-'],
+        renderTcpFallbackRedirect({ fallbackPort: TURN_TCP_FALLBACK_PORT, listeningPort: turnPort }),
+      );
+    }
+    return { siteUrl, signalingUrl, ownerLink, turnPort, turnUrls, output: () => output, stop };
   }
 
   /** Launches a browser inside a home (through `ip netns exec`); the given sites' origins are treated as secure. */

@@ -139,6 +139,8 @@ export interface RtcSnapshot {
     protocol: string;
     /** For a local relay candidate: how the browser reaches the TURN server (`udp`, `tcp`, `tls`). */
     relayProtocol?: string;
+    /** For a local relay candidate in Chromium: the TURN URL it was allocated through (Firefox reports none). */
+    relayUrl?: string;
     /** The other side's address on this path (its public address on a direct path across NATs). */
     remoteAddress?: string;
   };
@@ -215,6 +217,7 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
         remoteType: String(remote.candidateType),
         protocol: String(local.protocol),
         ...(typeof local.relayProtocol === 'string' ? { relayProtocol: local.relayProtocol } : {}),
+        ...(local.candidateType === 'relay' && typeof local.url === 'string' ? { relayUrl: local.url } : {}),
         ...(typeof remote.address === 'string' ? { remoteAddress: remote.address } : {}),
       };
     }

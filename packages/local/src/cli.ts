@@ -2,7 +2,7 @@
  * `pnpm dev`: the whole system on this machine — API Gateway stand-in with the real handlers, dynalite, coturn and
  * the client — and the owner link to open (or, with --open, the URL to open in two tabs).
  *
- * Usage: pnpm dev [--host ADDR] [--port N] [--no-turn] [--open] [--chaos] [--dynamodb-endpoint URL] [--verbose]
+ * Usage: pnpm dev [--host ADDR] [--port N] [--no-turn] [--turn-tcp-fallback-port N] [--open] [--chaos] [--dynamodb-endpoint URL] [--verbose]
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,10 @@ const USAGE = `Usage: pnpm dev [options]
                 camera only on https:// (or localhost), so a phone needs the site behind HTTPS
   --port N      serve the app on port N (default ${DEFAULT_SITE_PORT}, 0 for any free port)
   --no-turn     run without coturn (calls then need a direct path)
+  --turn-tcp-fallback-port N
+                also hand out TURN over TCP on port N, as a deploy does on 443 for networks that let only web
+                ports out; something must redirect N to coturn's port (as root, e.g. the network lab applies
+                the deploy's nftables rule)
   --open        anyone with the URL may call (access=open); by default only the owner and people they invite
   --chaos       delay, reorder and duplicate signaling messages (tests the client's resilience)
   --dynamodb-endpoint URL
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       'no-turn': { type: 'boolean', default: false },
+      'turn-tcp-fallback-port': { type: 'string' },
       open: { type: 'boolean', default: false },
       chaos: { type: 'boolean', default: false },
       'dynamodb-endpoint': { type: 'string' },
@@ -51,6 +56,15 @@ async function main(): Promise<void> {
     throw new Error(`--port must be a port number, not "${values.port}"`);
   }
 
+  const fallbackOption = values['turn-tcp-fallback-port'];
+  const turnTcpFallbackPort = fallbackOption === undefined ? undefined : Number(fallbackOption);
+  if (
+    turnTcpFallbackPort !== undefined &&
+    !(Number.isInteger(turnTcpFallbackPort) && turnTcpFallbackPort > 0 && turnTcpFallbackPort <= 65535)
+  ) {
+    throw new Error(`--turn-tcp-fallback-port must be a port number, not "${fallbackOption}"`);
+  }
+
   const host = values.host;
   if (host !== undefined && isIP(host) === 0) throw new Error(`--host must be an IP address, not "${host}"`);
 
@@ -61,6 +75,7 @@ async function main(): Promise<void> {
       sitePort: port,
       ...(host ? { host } : {}),
       turn: values['no-turn'] ? 'off' : 'auto',
+      ...(turnTcpFallbackPort === undefined ? {} : { turnTcpFallbackPort }),
       access: values.open ? 'open' : 'private',
       logLevel: values.verbose ? 'INFO' : 'WARN',
       ...(values.chaos ? { chaos: DEFAULT_CHAOS } : {}),

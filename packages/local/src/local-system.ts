@@ -58,6 +58,11 @@ export interface LocalSystemOptions {
   sitePort?: number;
   turnPort?: number;
   /**
+   * Also hand out TURN over TCP on this port (a default deploy's 443), for a host whose firewall redirects that port
+   * to coturn's: the network lab applies the deploy's own redirect rule. Redirecting needs root, so it is not done here.
+   */
+  turnTcpFallbackPort?: number;
+  /**
    * `auto` starts coturn when it is installed (with a hint when it is not), `on` requires it, `off` runs without
    * (clients then get `turnUrls`, default none).
    */
@@ -163,7 +168,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     let turn: LocalTurn | undefined;
     const turnMode = options.turn ?? 'auto';
     if (turnMode !== 'off') {
-      turn = await startLocalTurn({ host, port: options.turnPort ?? 0, secret: turnSecret, log });
+      turn = await startLocalTurn({
+        host,
+        port: options.turnPort ?? 0,
+        secret: turnSecret,
+        ...(options.turnTcpFallbackPort === undefined ? {} : { tcpFallbackPort: options.turnTcpFallbackPort }),
+        log,
+      });
       if (!turn && turnMode === 'on') throw new Error('coturn is required (turn: "on") but is not installed');
       if (turn) stops.push(turn.process.stop);
     }

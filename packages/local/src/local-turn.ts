@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import {
   type CoturnProcess,
   isCoturnInstalled,
+  plainTurnUrls,
   startCoturn,
   TURN_DEFAULT_REALM,
   TURN_RELAY_MAX_PORT,
@@ -50,11 +51,6 @@ async function freeTurnPort(host: string): Promise<number> {
   throw new Error(`No free port below ${TURN_RELAY_MIN_PORT} for coturn after ${FREE_PORT_ATTEMPTS} attempts`);
 }
 
-/** The TURN URLs (UDP and TCP) of a coturn at `host:port`. */
-export function turnUrlsFor(host: string, port: number): string[] {
-  return [`turn:${host}:${port}?transport=udp`, `turn:${host}:${port}?transport=tcp`];
-}
-
 /** Whether `host` is a loopback address (the only place the permissive `local` coturn profile may listen). */
 export function isLoopbackHost(host: string): boolean {
   return host.startsWith('127.') || host === '::1' || host === 'localhost';
@@ -71,6 +67,11 @@ export async function startLocalTurn(options: {
   host: string;
   port: number;
   secret: string;
+  /**
+   * Also advertise TURN over TCP on this port, as a default deploy does on 443. Something else must forward that
+   * port to coturn's (on AWS the TURN host's nftables redirect; in the network lab the lab applies the same rule).
+   */
+  tcpFallbackPort?: number;
   log: (line: string) => void;
 }): Promise<LocalTurn | undefined> {
   if (!isCoturnInstalled()) {
@@ -91,5 +92,10 @@ export async function startLocalTurn(options: {
       maxPort: TURN_RELAY_MAX_PORT,
     },
   });
-  return { port: process.port, urls: turnUrlsFor(options.host, process.port), process };
+  const urls = plainTurnUrls({
+    host: options.host,
+    port: process.port,
+    ...(options.tcpFallbackPort === undefined ? {} : { tcpFallbackPort: options.tcpFallbackPort }),
+  });
+  return { port: process.port, urls, process };
 }

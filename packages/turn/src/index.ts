@@ -18,6 +18,7 @@ export {
 } from './turn-client';
 export {
   EC2_LINK_LOCAL_SERVICE_BLOCKS,
+  plainTurnUrls,
   renderTcpFallbackRedirect,
   renderTurnHostFirewall,
   TURN_HOST_FIREWALL_TABLE,

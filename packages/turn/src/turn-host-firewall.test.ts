@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   EC2_LINK_LOCAL_SERVICE_BLOCKS,
+  plainTurnUrls,
   renderTcpFallbackRedirect,
   renderTurnHostFirewall,
   TURN_HOST_FIREWALL_TABLE,
@@ -52,6 +53,20 @@ describe('turnTcpFallbackPort', () => {
 
   it('should leave 443 to TLS when TURN over TLS is served there', () => {
     expect(turnTcpFallbackPort({ port: 443 })).toBeUndefined();
+  });
+});
+
+describe('plainTurnUrls', () => {
+  it('should give UDP and TCP on the TURN port, and TCP on the fallback port when it is served', () => {
+    expect(plainTurnUrls({ host: '203.0.113.10', port: 3478 })).toEqual([
+      'turn:203.0.113.10:3478?transport=udp',
+      'turn:203.0.113.10:3478?transport=tcp',
+    ]);
+    expect(plainTurnUrls({ host: '203.0.113.10', port: 3478, tcpFallbackPort: 443 })).toEqual([
+      'turn:203.0.113.10:3478?transport=udp',
+      'turn:203.0.113.10:3478?transport=tcp',
+      'turn:203.0.113.10:443?transport=tcp',
+    ]);
   });
 });
 

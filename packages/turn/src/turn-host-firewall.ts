@@ -52,6 +52,19 @@ export function turnTcpFallbackPort(tls: { port: number } | undefined): number |
 }
 
 /**
+ * The plain `turn:` URLs of a TURN server at `host:port` (UDP and TCP), and TURN over TCP on `tcpFallbackPort` when
+ * that is served too (networks that let only web ports out). One shape for the deployed stack and the local system.
+ */
+export function plainTurnUrls(options: { host: string; port: number; tcpFallbackPort?: number }): string[] {
+  const { host, port, tcpFallbackPort } = options;
+  return [
+    `turn:${host}:${port}?transport=udp`,
+    `turn:${host}:${port}?transport=tcp`,
+    ...(tcpFallbackPort === undefined ? [] : [`turn:${host}:${tcpFallbackPort}?transport=tcp`]),
+  ];
+}
+
+/**
  * The nftables `nat` chain that makes coturn answer TURN over TCP on `fallbackPort` too: connections to it are
  * redirected to `listeningPort`, where coturn listens unprivileged. Exported so a network lab can reuse it.
  */
