@@ -520,7 +520,11 @@ export class CallSession {
     pc.onconnectionstatechange = () => this.#onConnectionState(peer);
     preferUdpRelay(pc, {
       udpOnly: () => iceConfiguration(withoutTcpTurn(this.#iceServers), this.o.options),
-      hasUdpTurn: () => withoutTcpTurn(this.#iceServers).some((s) => s.urls.some((url) => url.startsWith('turn:'))),
+      // What this connection may use (`?tcp` leaves no UDP TURN URL), not all the server granted.
+      hasUdpTurn: () =>
+        withoutTcpTurn(iceConfiguration(this.#iceServers, this.o.options).iceServers as IceServer[]).some((server) =>
+          server.urls.some((url) => url.startsWith('turn:')),
+        ),
       log: (line) => this.#events.log(line),
     });
     chat.onopen = () => {
@@ -635,7 +639,15 @@ export class CallSession {
         remoteSdp: pc.currentRemoteDescription?.sdp,
         stats,
       };
-      peer.verifier ??= new (await import('./call-verification')).CallVerifier();
+      if (!peer.verifier) {
+        // The words' code loads on its own; quality (and what the view does with it, e.g. the audio-only offer on a
+        // thin link, where the load itself can take long) does not wait for it.
+        this.#events.quality(quality, undefined);
+        void import('./call-verification').then(({ CallVerifier }) => {
+          peer.verifier ??= new CallVerifier();
+        });
+        return;
+      }
       // We offered if we are impolite: that side always makes a connection's first offer (see negotiationNeeded).
       const verification = await peer.verifier.check(evidence, !this.#polite);
       if (this.#peer !== peer) return;
