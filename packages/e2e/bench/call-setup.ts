@@ -26,6 +26,7 @@ import { AppUser, aWaitsBInLobby } from '../src/parley-app';
 import type { RtcSnapshot } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
 import { waitUntil } from '../src/wait';
+import { median, type Sample } from './samples';
 
 /** The issue's bar: ≥ 10 runs of each kind. */
 const DEFAULT_RUNS = 10;
@@ -41,11 +42,6 @@ const EARLIER_STEPS_SHOWN_MS = 50;
  * name): a person cannot click in the instant the page appears. `--lobby-ms 0` clicks as soon as Join shows.
  */
 const DEFAULT_LOBBY_MS = 1_000;
-
-interface Sample {
-  connectedMs: number;
-  firstFrameMs: number;
-}
 
 const { values } = parseArgs({
   options: {
@@ -136,14 +132,6 @@ async function floorRun(origin: BlankOrigin, turnUrls: string[], first: TestBrow
 
 function credentialFields(credential: { username: string; password: string }) {
   return { username: credential.username, credential: credential.password };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function row(name: string, samples: Sample[], failed: number): string[] {

@@ -19,6 +19,7 @@ import { type AppUser, startTwoPartyCall, UI } from '../src/parley-app';
 import { startTestRuntime } from '../src/runtime';
 import { newestTransferState, pickGeneratedFile } from '../src/transfers';
 import { waitUntil } from '../src/wait';
+import { median } from './samples';
 
 const MIB = 1024 * 1024;
 const DEFAULT_MB = 32;
@@ -118,14 +119,6 @@ async function appRun(a: AppUser, b: AppUser, run: number): Promise<number> {
     intervalMs: END_POLL_MS,
   });
   return Date.now() - acceptedAt;
-}
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 const rate = (ms: number) => size / MIB / (ms / 1000);

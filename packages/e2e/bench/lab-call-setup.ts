@@ -24,6 +24,7 @@ import { LAB_SERVICE_ADDRESS, NetworkLab } from '../src/network-lab';
 import { AppUser, aWaitsBInLobby } from '../src/parley-app';
 import type { RtcSnapshot } from '../src/rtc-probe';
 import { waitUntil } from '../src/wait';
+import { median, type Sample } from './samples';
 
 const DEFAULT_RUNS = 5;
 /** The figure: each home 50 ms from the public segment. */
@@ -36,11 +37,6 @@ const GOAL_RATIO = 1.15;
 const BLANK_PORT = 8080;
 /** A call across delayed links on two loaded cores comes up well within this. */
 const CALL_DEADLINE_MS = 60_000;
-
-interface Sample {
-  connectedMs: number;
-  firstFrameMs: number;
-}
 
 const { values } = parseArgs({
   options: {
@@ -106,14 +102,6 @@ async function floorRun(blankUrl: string, stunUrl: string, first: TestBrowser, s
   } finally {
     await Promise.allSettled([caller.close(), callee.close()]);
   }
-}
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function describe(samples: Sample[], pick: (sample: Sample) => number): string {
