@@ -1,4 +1,4 @@
-import { type LocalSystem, startLocalTurn } from '@parley/local';
+import { type GatewayTraceEvent, type LocalSystem, startLocalTurn } from '@parley/local';
 import { describe, expect, it } from 'vitest';
 import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForConnected, waitForFramesAfter, waitForMediaFlowing } from './media-checks';
@@ -65,6 +65,14 @@ async function expectRecoveredOverRelay(parties: AppUser[]): Promise<void> {
   expect(restarts.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
 }
 
+/** Asks the page's call for an ICE restart, as the browser does after its own network changed: a new offer. */
+async function restartIce(user: AppUser): Promise<void> {
+  await user.page.evaluate(() => {
+    const peers = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe.peers;
+    peers[peers.length - 1]?.pc.restartIce();
+  }, null);
+}
+
 /** Texts the page's call status showed (recorded by the test so a brief "left" cannot slip by). */
 async function recordStatusTexts(user: AppUser): Promise<void> {
   await user.page.evaluate(
@@ -128,6 +136,49 @@ describe('when one side loses its signaling socket mid-call', () => {
       await stopTurn();
     }
     expect((await statusTexts(b)).filter((text) => /left/i.test(text))).toEqual([]);
+  });
+
+  it('should hold its seat when the other side signals before the service noticed, and deliver that signal after the resume', async () => {
+    const steps: GatewayTraceEvent[] = [];
+    const system = await calls.start({ trace: { gateway: (event) => steps.push(event) } });
+    const { a, b } = await call();
+    await a.waitForCall();
+    await b.waitForCall();
+    await recordStatusTexts(a);
+    const bConnection = system.gateway.connections().sort((x, y) => x.connectedAt - y.connectedAt)[1]?.connectionId;
+    if (!bConnection) throw new Error("B's signaling socket is not there");
+    const offersBefore = (await snapshotNow(b)).offers;
+    // B's network blips: its socket is gone, but the service has not run its $disconnect yet (AWS runs it late at
+    // times), and B cannot get back in for now.
+    const releaseDisconnects = system.gateway.holdDisconnects();
+    const releaseHandshakes = system.gateway.holdHandshakes();
+    try {
+      expect(system.gateway.dropConnection(bConnection)).toBe(true);
+      // A renegotiates right then (an ICE restart, as after its own network changed): its offer meets the dead socket.
+      await restartIce(a);
+      await waitUntil(() => steps.some((step) => step.step === 'gone' && step.connectionId === bConnection), {
+        description: "A's signal meeting B's dropped socket (GoneException)",
+      });
+    } finally {
+      releaseHandshakes();
+    }
+    // B resumes its seat and gets A's offer, which A held and sent again.
+    await waitUntil(async () => (await snapshotNow(b)).offers > offersBefore, { description: "B taking A's offer" });
+    for (const user of [a, b]) {
+      await waitUntil(async () => (await snapshotNow(user)).signalingState === 'stable', {
+        description: `${user.label}: the renegotiation finished`,
+      });
+    }
+    // The late $disconnect of B's old socket must not free the seat B is back in: one more renegotiation works.
+    releaseDisconnects();
+    const offersAfterResume = (await snapshotNow(b)).offers;
+    await restartIce(a);
+    await waitUntil(async () => (await snapshotNow(b)).offers > offersAfterResume, {
+      description: "B taking A's offer after the late $disconnect",
+    });
+    await waitForFramesAfter(b.page, await snapshotNow(b), b.label);
+    expect((await snapshotNow(a)).peerCount).toBe(1);
+    expect((await statusTexts(a)).filter((text) => /left/i.test(text))).toEqual([]);
   });
 
   it('should survive the idle timeout and the maximum connection duration', async () => {

@@ -528,6 +528,61 @@ describe('when a connection is dropped on demand', () => {
   });
 });
 
+describe('when a test plays a network outage (holdHandshakes, holdDisconnects)', () => {
+  it('should answer GoneException for a dropped socket while its $disconnect waits, and run that once released', async () => {
+    const trace = new Recorder<GatewayTraceEvent>();
+    const { gateway, events, management } = await startGateway({ trace: (event) => trace.push(event) });
+    const client = await connect(gateway.url);
+    const [id] = gateway.connectionIds();
+    const release = gateway.holdDisconnects();
+    gateway.dropConnection(id as string);
+    expect((await client.closed).code).toBe(1006);
+    const post = new PostToConnectionCommand({ ConnectionId: id, Data: '{"type":"signal"}' });
+    await expect(management.send(post)).rejects.toBeInstanceOf(GoneException);
+    expect(trace.items.filter((event) => event.step === 'gone')).toMatchObject([{ connectionId: id, type: 'signal' }]);
+    // A message of a later connection is handled meanwhile; the dropped one's $disconnect still waits.
+    const other = await connect(gateway.url);
+    other.socket.send('{"action":"ping"}');
+    await events.first(ofType('MESSAGE'), "the later connection's message");
+    expect(events.items.filter(ofType('DISCONNECT'))).toEqual([]);
+    release();
+    await events.first(
+      (event) => ofType('DISCONNECT')(event) && event.requestContext.connectionId === id,
+      'the late one',
+    );
+  });
+
+  it('should keep new handshakes waiting, without invoking $connect, until released', async () => {
+    const trace = new Recorder<GatewayTraceEvent>();
+    const { gateway, events } = await startGateway({ trace: (event) => trace.push(event) });
+    const release = gateway.holdHandshakes();
+    const connecting = connect(gateway.url);
+    await trace.first((event) => event.step === 'upgrade', 'the handshake arriving');
+    expect(events.items.filter(ofType('CONNECT'))).toEqual([]);
+    expect(gateway.connectionIds()).toEqual([]);
+    release();
+    const client = await connecting;
+    expect(gateway.connectionIdOf(client.socket)).toBeDefined();
+    expect(events.items.filter(ofType('CONNECT'))).toHaveLength(1);
+  });
+
+  it('should refuse a held handshake and run held disconnects when it stops', async () => {
+    const trace = new Recorder<GatewayTraceEvent>();
+    const { gateway, events } = await startGateway({ trace: (event) => trace.push(event) });
+    const client = await connect(gateway.url);
+    gateway.holdDisconnects();
+    gateway.dropConnection(gateway.connectionIds()[0] as string);
+    await client.closed;
+    gateway.holdHandshakes();
+    const connecting = RecordingClient.connect(gateway.url);
+    const refused = expect(connecting).rejects.toThrow(/503/);
+    await trace.until((all) => all.filter((event) => event.step === 'upgrade').length === 2, 'the held handshake');
+    await gateway.stop();
+    await refused;
+    expect(events.items.filter(ofType('DISCONNECT'))).toHaveLength(1);
+  });
+});
+
 describe('when the gateway stops', () => {
   it('should close every connection with 1001 and run its $disconnect', async () => {
     const { gateway, events } = await startGateway();

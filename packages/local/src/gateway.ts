@@ -74,7 +74,8 @@ export type PostInterceptor = (post: { connectionId: string; data: string }) => 
 /** One step the gateway took, for timelines: `at` is epoch ms with sub-millisecond precision. */
 export interface GatewayTraceEvent {
   at: number;
-  step: 'upgrade' | 'connect-handled' | 'open' | 'message' | 'handled' | 'post' | 'close';
+  /** `gone`: a post to a connection that no longer exists (the handler got GoneException). */
+  step: 'upgrade' | 'connect-handled' | 'open' | 'message' | 'handled' | 'post' | 'gone' | 'close';
   connectionId: string;
   /** For messages and posts: the message type, e.g. `signal`, `joined` (never contents). */
   type?: string;
@@ -181,6 +182,11 @@ export class WebSocketGateway {
   private readonly apiId: string;
   private readonly reportError: (context: string, error: unknown) => void;
   private stopping = false;
+  /** Set while {@link WebSocketGateway.holdHandshakes} holds new handshakes, with the function releasing them. */
+  private handshakesHeld: Promise<void> | undefined;
+  private releaseHandshakes: (() => void) | undefined;
+  /** `$disconnect` invocations waiting for {@link WebSocketGateway.holdDisconnects} to release them. */
+  private disconnectsHeld: (() => void)[] | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -295,6 +301,11 @@ export class WebSocketGateway {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Whatever a test held goes through now (and a held handshake is refused: the gateway is stopping).
+    const heldDisconnects = this.disconnectsHeld?.splice(0) ?? [];
+    this.disconnectsHeld = undefined;
+    for (const run of heldDisconnects) run();
+    this.releaseHandshakes?.();
     const open = [...this.connectionsById.values()];
     for (const connection of open) this.closeConnection(connection, CLOSE_GOING_AWAY);
     const cutOff = setTimeout(() => {
@@ -443,6 +454,14 @@ export class WebSocketGateway {
       userAgent: request.headers['user-agent'] ?? '',
     };
     this.options.trace?.({ at: preciseNow(), step: 'upgrade', connectionId: pending.id });
+    if (this.handshakesHeld) {
+      await this.handshakesHeld;
+      if (socket.destroyed) return; // the client gave up while its handshake was held
+      if (this.stopping) {
+        refuseHandshake(socket, 503, JSON.stringify({ message: 'Service Unavailable' }));
+        return;
+      }
+    }
     const query: Record<string, string> = {};
     const multiQuery: Record<string, string[]> = {};
     for (const [key, value] of url.searchParams) {
@@ -573,7 +592,10 @@ export class WebSocketGateway {
 
   private postToConnection(connectionId: string, data: Buffer): 'sent' | 'gone' {
     const connection = this.liveConnection(connectionId);
-    if (!connection) return 'gone';
+    if (!connection) {
+      this.options.trace?.({ at: preciseNow(), step: 'gone', connectionId, type: messageType(data.toString('utf8')) });
+      return 'gone';
+    }
     this.options.trace?.({ at: preciseNow(), step: 'post', connectionId, type: messageType(data.toString('utf8')) });
     const intercept = this.options.interceptPosts;
     if (intercept) {
@@ -643,7 +665,41 @@ export class WebSocketGateway {
       isBase64Encoded: false,
     };
     // Best effort, as on AWS: a failing `$disconnect` is reported and forgotten.
-    this.invoke(handler, event).catch((error) => this.reportError('$disconnect failed', error));
+    const run = () => this.invoke(handler, event).catch((error) => this.reportError('$disconnect failed', error));
+    if (this.disconnectsHeld) this.disconnectsHeld.push(run);
+    else run();
+  }
+
+  /**
+   * Test-only: the service out of reach for new sockets, as during a network outage: handshakes wait (the client
+   * sees a connection attempt that does not finish) until the returned function is called.
+   */
+  holdHandshakes(): () => void {
+    this.releaseHandshakes?.();
+    const held = new Promise<void>((resolve) => {
+      this.releaseHandshakes = () => {
+        if (this.handshakesHeld === held) {
+          this.handshakesHeld = undefined;
+          this.releaseHandshakes = undefined;
+        }
+        resolve();
+      };
+    });
+    this.handshakesHeld = held;
+    return this.releaseHandshakes as () => void;
+  }
+
+  /**
+   * Test-only: `$disconnect` comes late, as AWS allows (it is best effort and may run well after the socket is
+   * gone): until the returned function is called, sockets that close wait for theirs; then they all run.
+   */
+  holdDisconnects(): () => void {
+    const held: (() => void)[] = [];
+    this.disconnectsHeld = held;
+    return () => {
+      if (this.disconnectsHeld === held) this.disconnectsHeld = undefined;
+      for (const run of held.splice(0)) run();
+    };
   }
 
   /** Invokes a handler like a Lambda integration: concurrently, with the integration timeout. */
