@@ -6,8 +6,11 @@
  * Floor: a negotiated data channel opened on the call's own RTCPeerConnection, `--mb` of bytes sent in the app's
  * chunk size with the app's back-pressure thresholds, nothing done with them on arrival; timed from the first send
  * to the last byte received. App: a generated file of the same size picked in the file input, accepted by the other
- * person; timed from the Accept click to the card showing `done` on the receiving side (offer/accept handshake, the
- * file read in blocks, SHA-256 of every byte on both sides, progress in the UI, the receiving sink).
+ * person; timed in the receiving page, from its Accept click to its card showing `done` (offer/accept handshake, the
+ * file read in blocks, SHA-256 of every byte on both sides, progress in the UI, the receiving sink), and split at the
+ * card's `verifying` state: before it, every byte arrived and its checksum matched; after it, the received copy is
+ * stored (the origin private file system's file closed). Both are timed with the pages' own clocks, so neither
+ * includes the driver's round trips.
  *
  * Usage: pnpm bench file-throughput [--mb N] [--runs N]
  */
@@ -108,17 +111,62 @@ async function blastRun(a: AppUser, b: AppUser, run: number): Promise<number> {
   return endedAt - startedAt;
 }
 
-async function appRun(a: AppUser, b: AppUser, run: number): Promise<number> {
+/** When the receiving page's newest transfer was accepted, checked and stored (its clock, epoch ms). */
+interface ReceiptMarks {
+  acceptedAt?: number;
+  verifyingAt?: number;
+  doneAt?: number;
+}
+
+/** Runs in the receiving page: records the marks of the next transfer as they happen (no polling delay). */
+function watchReceipt(): void {
+  const marks: ReceiptMarks = {};
+  (window as unknown as { __receipt: ReceiptMarks }).__receipt = marks;
+  const newestCard = () => {
+    const cards = document.querySelectorAll<HTMLElement>('[data-testid="file-transfer"]');
+    return cards[cards.length - 1];
+  };
+  const accepting = (event: Event) => {
+    if (!(event.target as Element).closest('[data-testid="file-accept"]')) return;
+    marks.acceptedAt ??= Date.now();
+    document.removeEventListener('click', accepting, true);
+  };
+  document.addEventListener('click', accepting, true);
+  const observer = new MutationObserver(() => {
+    if (marks.acceptedAt === undefined) return;
+    const state = newestCard()?.dataset.state;
+    if (state === 'verifying') marks.verifyingAt ??= Date.now();
+    if (state === 'done') {
+      marks.verifyingAt ??= Date.now();
+      marks.doneAt = Date.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-state'],
+  });
+}
+
+/** One app transfer: Accept → done, and the part of it after the checksum matched (storing the copy). */
+async function appRun(a: AppUser, b: AppUser, run: number): Promise<{ totalMs: number; storeMs: number }> {
   await pickGeneratedFile(a, `throughput-${run}.bin`, size);
   await b.waitFor(UI.fileAccept, 'the offered file');
-  const acceptedAt = Date.now();
+  await b.page.evaluate(watchReceipt, null);
   await b.page.click(UI.fileAccept);
-  await waitUntil(async () => (await newestTransferState(b)) === 'done', {
-    description: 'B: the file received',
-    timeoutMs: deadlineMs,
-    intervalMs: END_POLL_MS,
-  });
-  return Date.now() - acceptedAt;
+  const marks = await waitUntil(
+    () =>
+      b.page.evaluate(() => {
+        const receipt = (window as unknown as { __receipt: ReceiptMarks }).__receipt;
+        return receipt.doneAt !== undefined ? receipt : undefined;
+      }, null),
+    { description: 'B: the file received', timeoutMs: deadlineMs, intervalMs: END_POLL_MS },
+  );
+  const { acceptedAt, verifyingAt, doneAt } = marks as Required<ReceiptMarks>;
+  if ((await newestTransferState(b)) !== 'done') throw new Error('the transfer did not end done');
+  return { totalMs: doneAt - acceptedAt, storeMs: doneAt - verifyingAt };
 }
 
 const rate = (ms: number) => size / MIB / (ms / 1000);
@@ -135,9 +183,12 @@ async function main(): Promise<void> {
     for (const user of [a, b]) await user.page.click(UI.chatToggle);
     const blastMs: number[] = [];
     const appMs: number[] = [];
+    const storeMs: number[] = [];
     for (let run = 0; run < runs; run++) {
       blastMs.push(await blastRun(a, b, run));
-      appMs.push(await appRun(a, b, run));
+      const app = await appRun(a, b, run);
+      appMs.push(app.totalMs);
+      storeMs.push(app.storeMs);
     }
     const blastRate = rate(median(blastMs));
     const appRate = rate(median(appMs));
@@ -151,6 +202,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `| app: file transfer, Accept → done | ${median(appMs).toFixed(0)} | ${appRate.toFixed(1)} | ${appMs.join(', ')} |`,
+    );
+    console.log(
+      `| of which: storing the checked copy (\`verifying\` → \`done\`) | ${median(storeMs).toFixed(0)} | | ${storeMs.join(', ')} |`,
     );
     console.log(`\napp ÷ floor: ${(appRate / blastRate).toFixed(2)} of the medians (goal ≥ ${GOAL_RATIO})`);
     // On a shared machine the medians carry other people's load; the fastest runs show what each can do.
