@@ -171,10 +171,26 @@ export async function readRtcSnapshot(index: number | null): Promise<RtcSnapshot
   const record = index === null ? probe.peers[probe.peers.length - 1] : probe.peers[index];
   if (!record) return undefined;
   const { pc } = record;
-  const report = await pc.getStats();
+  // Firefox never settles getStats() for a connection closed while it runs (Firefox 153: every time close() follows
+  // at once, and now and then a few ms later), and the app closes its connection whenever a call ends: a snapshot
+  // taken just then must not hang the test. A connection closed under the read has no stats to give.
+  const closedPollMs = 50;
+  let answered = false;
+  const read = pc.getStats().finally(() => {
+    answered = true;
+  });
+  const closed = new Promise<undefined>((resolve) => {
+    const check = () => {
+      if (answered) return;
+      if (pc.signalingState === 'closed') resolve(undefined);
+      else setTimeout(check, closedPollMs);
+    };
+    check();
+  });
+  const report = await Promise.race([read, closed]);
   type Stat = Record<string, unknown> & { type: string; id: string };
   const stats = new Map<string, Stat>();
-  report.forEach((stat: Stat) => {
+  report?.forEach((stat: Stat) => {
     stats.set(stat.id, stat);
   });
   let pairId: string | undefined;
