@@ -151,11 +151,11 @@ try {
   await ada.locator('[data-testid="file-transfer"][data-state="done"]').waitFor();
   await shoot(ada, 'file-received');
 
-  // Quality panel with the verification code.
+  // Quality panel with the verification words (six of them, once derived).
   await ada.getByRole('button', { name: 'Call quality' }).click();
   await ada
     .getByTestId('verification-code')
-    .filter({ hasText: /\d{3} \d{3}/ })
+    .filter({ hasText: /^\s*\p{L}+(\s+\p{L}+){5}\s*$/u })
     .waitFor();
   await shoot(ada, 'quality-panel');
 
