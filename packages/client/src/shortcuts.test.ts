@@ -19,6 +19,11 @@ describe('when a key is pressed during a call', () => {
     expect(shortcutAction(press('s'))).toBe('screen');
     expect(shortcutAction(press('c'))).toBe('chat');
     expect(shortcutAction(press('q'))).toBe('quality');
+    expect(shortcutAction(press('r'))).toBe('flipCamera');
+    expect(shortcutAction(press('a'))).toBe('audioOnly');
+    expect(shortcutAction(press('n'))).toBe('noiseSuppression');
+    expect(shortcutAction(press('p'))).toBe('pictureInPicture');
+    expect(shortcutAction(press('f'))).toBe('fullscreen');
   });
 
   it('should ignore keys typed into a text field', () => {
