@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type KeyPress, shortcutAction } from './shortcuts';
+import { type KeyPress, SHORTCUT_KEYS, shortcutAction } from './shortcuts';
 
 const press = (key: string, extra: Partial<KeyPress> = {}): KeyPress => ({
   key,
@@ -43,5 +43,10 @@ describe('when a key is pressed during a call', () => {
   it('should ignore other keys', () => {
     expect(shortcutAction(press('x'))).toBeUndefined();
     expect(shortcutAction(press('Enter'))).toBeUndefined();
+  });
+
+  it('should give every action its own key', () => {
+    const keys = Object.values(SHORTCUT_KEYS);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });
