@@ -324,10 +324,16 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           'div',
           { class: 'banner', 'data-testid': 'audio-only-offer' },
           "Video can't keep up on this connection. ",
-          button('Audio only', 'camera', () => {
-            offerAudioOnly = false;
-            withExtras((extras) => void extras.setAudioOnly(true));
-          }),
+          button(
+            'Audio only',
+            'camera',
+            () => {
+              offerAudioOnly = false;
+              withExtras((extras) => void extras.setAudioOnly(true));
+            },
+            'btn',
+            'take-audio-only',
+          ),
         ),
     );
   }
