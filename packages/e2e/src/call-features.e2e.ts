@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type BrowserKind, launchBrowser, type UiTarget, type UserPage } from './browsers';
 import { useCallFixture } from './fixture';
 import { CALL_DEADLINE_MS, rtcSnapshot, waitForFramesAfter, waitForMediaFlowing } from './media-checks';
-import { type AppUser, startTwoPartyCall, UI } from './parley-app';
+import { AppUser, startTwoPartyCall, UI } from './parley-app';
 import { waitUntil } from './wait';
 
 /*
@@ -188,3 +188,197 @@ describe.each([
     });
   },
 );
+
+describe.each(['chromium', 'firefox'] as const)(
+  'when the other person joins while the %s tab is in the background',
+  (kind) => {
+    it('should mark the title until the tab is seen again, without ever asking for notifications', async () => {
+      const a = await AppUser.create(calls.browser(kind), `A (${kind})`);
+      const b = await AppUser.create(calls.browser('chromium'), 'B (chromium)');
+      calls.track(a, b);
+      await a.page.addInitScript(countNotificationRequests, null);
+      const link = await a.startCall(calls.ownerLink());
+      await a.join();
+      await a.waitForText(UI.callStatus, 'Waiting');
+      // The Devices panel offers notifications (asked only if pressed); the extras have loaded once it shows.
+      await a.page.click(UI.devices);
+      await a.waitFor(UI.joinNotifications, 'the join notifications line');
+      const title = await a.page.evaluate(() => document.title, null);
+      await a.page.evaluate(emulateVisibility, true);
+
+      await b.open(link);
+      await b.join();
+      await waitUntil(
+        async () => {
+          const shown = await a.page.evaluate(() => document.title, null);
+          return shown === `● Guest joined — ${title}` || undefined;
+        },
+        { description: `${a.label}: the title says Guest joined`, timeoutMs: CALL_DEADLINE_MS },
+      );
+      await a.page.evaluate(emulateVisibility, false);
+      expect(await a.page.evaluate(() => document.title, null)).toBe(title);
+      expect(
+        await a.page.evaluate(
+          () => (window as unknown as { __notificationRequests: number }).__notificationRequests,
+          null,
+        ),
+      ).toBe(0);
+    });
+  },
+);
+
+describe.each(['chromium', 'firefox'] as const)(
+  'when a %s user watches the call in picture-in-picture and fullscreen',
+  (kind) => {
+    it('should enter and leave both by button and by shortcut, naming each state', async () => {
+      const { a, b } = await startTwoPartyCall(
+        calls.ownerLink(),
+        { browser: calls.browser(kind) },
+        { browser: calls.browser(kind) },
+      );
+      calls.track(a, b);
+      await a.waitForCall();
+      const pip = await waitForControl(a, UI.pictureInPicture, 'Picture in picture', false);
+      expect(pip.shortcut).toBe('P');
+
+      await a.page.click(UI.pictureInPicture);
+      await waitForControl(a, UI.pictureInPicture, 'Leave picture in picture', true);
+      expect(await a.page.evaluate(() => document.pictureInPictureElement?.getAttribute('data-testid'), null)).toBe(
+        'remote-video',
+      );
+      await a.page.press('p');
+      await waitForControl(a, UI.pictureInPicture, 'Picture in picture', false);
+      expect(await a.page.evaluate(() => !!document.pictureInPictureElement, null)).toBe(false);
+
+      const fullscreen = await waitForControl(a, UI.fullscreen, 'Full screen');
+      expect(fullscreen.shortcut).toBe('F');
+      await a.page.press('f');
+      await waitForControl(a, UI.fullscreen, 'Exit full screen');
+      expect(await a.page.evaluate(() => document.fullscreenElement?.getAttribute('aria-label'), null)).toBe('Call');
+      await a.page.click(UI.fullscreen);
+      await waitForControl(a, UI.fullscreen, 'Full screen');
+      expect(await a.page.evaluate(() => !!document.fullscreenElement, null)).toBe(false);
+      await waitForMediaFlowing(a.page, a.label);
+    });
+  },
+);
+
+// Headless Chromium refuses the screen wake lock here (NotAllowedError: no permission prompt to accept); Firefox grants it.
+describe('when a Firefox user is in a call', () => {
+  it('should keep the screen awake, and take the lock again when the tab is shown after the browser released it', async () => {
+    const a = await AppUser.create(calls.browser('firefox'), 'A (firefox)');
+    calls.track(a);
+    await a.page.addInitScript(recordWakeLocks, null);
+    await a.startCall(calls.ownerLink());
+    await a.join();
+    await a.waitForText(UI.callStatus, 'Waiting');
+    const held = () =>
+      a.page.evaluate(() => {
+        const locks = (window as unknown as { __wakeLocks: WakeLockSentinel[] }).__wakeLocks;
+        return { count: locks.length, held: locks.filter((lock) => !lock.released).length };
+      }, null);
+    await waitUntil(async () => ((await held()).held === 1 ? true : undefined), {
+      description: `${a.label}: a screen wake lock held`,
+      timeoutMs: CALL_DEADLINE_MS,
+    });
+
+    // What a browser does when the tab is hidden: it releases the lock. Shown again, the page must take a new one.
+    await a.page.evaluate(async () => {
+      const hide = new Event('visibilitychange');
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(hide);
+      await (window as unknown as { __wakeLocks: WakeLockSentinel[] }).__wakeLocks[0]?.release();
+    }, null);
+    expect(await held()).toEqual({ count: 1, held: 0 });
+    await a.page.evaluate(emulateVisibility, false);
+    await waitUntil(async () => ((await held()).held === 1 ? true : undefined), {
+      description: `${a.label}: the wake lock taken again`,
+      timeoutMs: CALL_DEADLINE_MS,
+    });
+    expect((await held()).count).toBe(2);
+
+    await a.page.click(UI.hangUp);
+    await waitUntil(async () => ((await held()).held === 0 ? true : undefined), {
+      description: `${a.label}: the wake lock given back after hanging up`,
+      timeoutMs: CALL_DEADLINE_MS,
+    });
+  });
+});
+
+describe('when a Chromium user with two cameras flips the camera', () => {
+  it('should send the other camera on the same sender, without renegotiating', async () => {
+    const twoCameras = await launchBrowser('chromium', { fakeCameras: 2 });
+    try {
+      const { a, b } = await startTwoPartyCall(
+        calls.ownerLink(),
+        { browser: twoCameras },
+        { browser: calls.browser('chromium') },
+      );
+      calls.track(a, b);
+      for (const user of [a, b]) await user.waitForCall();
+      const flip = await waitForControl(a, UI.flipCamera, 'Switch camera');
+      expect(flip.shortcut).toBe('R');
+      // One camera: nothing to flip to, so no button.
+      await waitForControl(b, UI.audioOnlyToggle, 'Send audio only');
+      expect((await controlState(b.page, UI.flipCamera.testId)).shown).toBe(false);
+
+      const before = await a.page.evaluate(senderTrackSettings, 'video');
+      const offersBefore = await Promise.all([a, b].map(offers));
+      const received = await rtcSnapshot(b.page);
+      if (!before?.deviceId || !received) throw new Error('no camera sent or received');
+      await a.page.press('r');
+      await waitUntil(
+        async () => {
+          const now = await a.page.evaluate(senderTrackSettings, 'video');
+          return now?.deviceId && now.deviceId !== before.deviceId ? now : undefined;
+        },
+        { description: `${a.label}: the other camera on the sender`, timeoutMs: CALL_DEADLINE_MS },
+      );
+      await waitForFramesAfter(b.page, received, b.label);
+      expect(await Promise.all([a, b].map(offers))).toEqual(offersBefore);
+    } finally {
+      await twoCameras.close();
+    }
+  });
+});
+
+describe('when a Chromium user turns noise suppression off', () => {
+  it('should send a microphone without it, and the other side keeps hearing them, without renegotiating', async () => {
+    const { a, b } = await startTwoPartyCall(
+      calls.ownerLink(),
+      { browser: calls.browser('chromium') },
+      { browser: calls.browser('chromium') },
+    );
+    calls.track(a, b);
+    for (const user of [a, b]) await user.waitForCall();
+    const control = await waitForControl(a, UI.noiseSuppression, 'Turn noise suppression off', true);
+    expect(control.shortcut).toBe('N');
+    expect((await a.page.evaluate(senderTrackSettings, 'audio'))?.noiseSuppression).toBe(true);
+    const offersBefore = await Promise.all([a, b].map(offers));
+
+    await a.page.press('n');
+    await waitForControl(a, UI.noiseSuppression, 'Turn noise suppression on', false);
+    await waitUntil(
+      async () => (await a.page.evaluate(senderTrackSettings, 'audio'))?.noiseSuppression === false || undefined,
+      { description: `${a.label}: a microphone without noise suppression on the sender`, timeoutMs: CALL_DEADLINE_MS },
+    );
+    await waitForMediaFlowing(b.page, b.label);
+    expect(await Promise.all([a, b].map(offers))).toEqual(offersBefore);
+  });
+});
+
+describe('when one person’s browser cannot share a screen (a phone)', () => {
+  it('should show them no share button, and show it to the other person', async () => {
+    const a = await AppUser.create(calls.browser('chromium'), 'A (chromium, no getDisplayMedia)');
+    const b = await AppUser.create(calls.browser('chromium'), 'B (chromium)');
+    calls.track(a, b);
+    await a.page.addInitScript(removeScreenSharing, null);
+    const link = await a.startCall(calls.ownerLink());
+    await a.join();
+    await b.open(link);
+    await b.join();
+    await b.waitFor(UI.shareScreen, 'the share button');
+    await a.waitFor(UI.hangUp, 'the call controls');
+    expect(await a.page.isVisible(UI.shareScreen)).toBe(false);
+  });
+});

@@ -38,7 +38,9 @@ describe('when the person switches noise suppression', () => {
       return reopened;
     });
     expect(result).toBe(reopened);
-    expect(opened).toEqual([{ echoCancellation: true, noiseSuppression: false, deviceId: { exact: 'mic' } }]);
+    expect(opened).toEqual([
+      { echoCancellation: true, noiseSuppression: { exact: false }, deviceId: { exact: 'mic' } },
+    ]);
   });
 
   it('should answer nothing when the microphone cannot be opened again', async () => {

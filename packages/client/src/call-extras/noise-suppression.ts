@@ -27,6 +27,8 @@ export async function setNoiseSuppression<T extends MicrophoneTrack>(
     // Over-constrained or not changeable live: opening anew below.
   }
   if (track.getSettings().noiseSuppression === on) return track;
+  // Required, not preferred: with only a preference Chromium hands back the open microphone as it is.
+  const reopened = { ...constraints, noiseSuppression: { exact: on } };
   const deviceId = track.getSettings().deviceId;
-  return reopen(deviceId ? { ...constraints, deviceId: { exact: deviceId } } : constraints);
+  return reopen(deviceId ? { ...reopened, deviceId: { exact: deviceId } } : reopened);
 }
