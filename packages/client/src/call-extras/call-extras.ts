@@ -65,14 +65,20 @@ function controlButton(action: ShortcutAction, testId: string, onClick: () => vo
 function showControl(
   target: HTMLButtonElement,
   action: ShortcutAction,
-  state: { label: string; icon: keyof typeof EXTRA_ICONS; on?: boolean },
+  state: {
+    label: string;
+    icon: keyof typeof EXTRA_ICONS;
+    on?: boolean;
+    /** Whether "on" is shown in the accent colour (a mode away from the usual), default when on. */
+    accent?: boolean;
+  },
 ): void {
   target.setAttribute('aria-label', state.label);
   target.title = `${state.label} (${SHORTCUT_KEYS[action]})`;
   target.replaceChildren(pathIcon(EXTRA_ICONS[state.icon]));
   if (state.on !== undefined) {
     target.setAttribute('aria-pressed', String(state.on));
-    target.classList.toggle('on', state.on);
+    target.classList.toggle('on', state.accent ?? state.on);
   }
 }
 
@@ -179,6 +185,7 @@ export function startCallExtras(o: CallExtrasOptions): CallExtras {
       label: noiseSuppression ? 'Turn noise suppression off' : 'Turn noise suppression on',
       icon: 'noiseSuppression',
       on: noiseSuppression,
+      accent: false, // on is the usual state
     });
     pip.hidden = !support.pictureInPicture;
     const inPicture = document.pictureInPictureElement === remoteVideo;
