@@ -56,7 +56,11 @@ export interface CallExtras {
 
 /** A toggle button of the control bar; its name says what pressing it does, `aria-pressed` whether it is on. */
 function controlButton(action: ShortcutAction, testId: string, onClick: () => void): HTMLButtonElement {
-  const target = button('', undefined, onClick, 'ctl', testId, SHORTCUT_KEYS[action]);
+  // The call view's shortcuts click a control even while it is hidden (unsupported here, or nothing to act on).
+  const clicked = () => {
+    if (!target.hidden) onClick();
+  };
+  const target = button('', undefined, clicked, 'ctl', testId, SHORTCUT_KEYS[action]);
   target.hidden = true;
   return target;
 }
