@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type KeyPress, shortcutAction } from './shortcuts';
+import { type KeyPress, SHORTCUT_KEYS, shortcutAction } from './shortcuts';
 
 const press = (key: string, extra: Partial<KeyPress> = {}): KeyPress => ({
   key,
@@ -19,6 +19,11 @@ describe('when a key is pressed during a call', () => {
     expect(shortcutAction(press('s'))).toBe('screen');
     expect(shortcutAction(press('c'))).toBe('chat');
     expect(shortcutAction(press('q'))).toBe('quality');
+    expect(shortcutAction(press('r'))).toBe('flipCamera');
+    expect(shortcutAction(press('a'))).toBe('audioOnly');
+    expect(shortcutAction(press('n'))).toBe('noiseSuppression');
+    expect(shortcutAction(press('p'))).toBe('pictureInPicture');
+    expect(shortcutAction(press('f'))).toBe('fullscreen');
   });
 
   it('should ignore keys typed into a text field', () => {
@@ -38,5 +43,10 @@ describe('when a key is pressed during a call', () => {
   it('should ignore other keys', () => {
     expect(shortcutAction(press('x'))).toBeUndefined();
     expect(shortcutAction(press('Enter'))).toBeUndefined();
+  });
+
+  it('should give every action its own key', () => {
+    const keys = Object.values(SHORTCUT_KEYS);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -3,7 +3,17 @@
  * name field) or holds a modifier, so browser and screen-reader shortcuts keep working.
  */
 
-export type ShortcutAction = 'mic' | 'camera' | 'screen' | 'chat' | 'quality';
+export type ShortcutAction =
+  | 'mic'
+  | 'camera'
+  | 'screen'
+  | 'chat'
+  | 'quality'
+  | 'flipCamera'
+  | 'audioOnly'
+  | 'noiseSuppression'
+  | 'pictureInPicture'
+  | 'fullscreen';
 
 /** Key → action; shown in the controls' tooltips and `aria-keyshortcuts`. */
 export const SHORTCUT_KEYS: Record<ShortcutAction, string> = {
@@ -12,6 +22,11 @@ export const SHORTCUT_KEYS: Record<ShortcutAction, string> = {
   screen: 'S',
   chat: 'C',
   quality: 'Q',
+  flipCamera: 'R',
+  audioOnly: 'A',
+  noiseSuppression: 'N',
+  pictureInPicture: 'P',
+  fullscreen: 'F',
 };
 
 /** The parts of a KeyboardEvent that decide a shortcut. */

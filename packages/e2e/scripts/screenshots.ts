@@ -122,6 +122,17 @@ try {
   await ada.locator('[data-testid="quality-indicator"]:not([data-level="unknown"])').waitFor();
   await shoot(ada, 'in-call');
 
+  // Audio only: Ada holds her video back (the control pressed, beside Picture-in-Picture and Full screen); Grace sees
+  // that no video comes. Then Ada sends video again.
+  await ada.getByTestId('audio-only').click();
+  await ada.locator('[data-testid="audio-only"][aria-pressed="true"]').waitFor();
+  await grace.getByText('Ada has the camera off').waitFor();
+  await ada.getByTestId('audio-only').hover();
+  await shoot(ada, 'audio-only');
+  await shoot(grace, 'audio-only-peer');
+  await ada.getByTestId('audio-only').click();
+  await grace.getByText('Ada has the camera off').waitFor({ state: 'hidden' });
+
   // Chat: Grace's unread badge, then Ada's open panel.
   await ada.getByTestId('chat-toggle').click();
   await ada.getByTestId('chat-input').fill('Hi Grace! Can you see my screen in a minute?');

@@ -66,6 +66,8 @@ export interface LaunchOptions {
   media?: MediaMode;
   /** Extra browser flags (Chromium only). */
   extraArgs?: string[];
+  /** Chromium only: how many fake cameras there are (default one), e.g. to flip between front and back. */
+  fakeCameras?: number;
   /** Viewport of every page, e.g. for screenshots. */
   viewport?: { width: number; height: number };
   /**
@@ -99,6 +101,8 @@ export interface UserPage {
   exposeFunction(name: string, fn: (text: string) => void): Promise<void>;
   click(target: UiTarget): Promise<void>;
   fill(target: UiTarget, value: string): Promise<void>;
+  /** Presses one key on the page, as a keyboard does (e.g. a call shortcut). */
+  press(key: string): Promise<void>;
   /** Whether the target is attached and visible right now (no waiting). */
   isVisible(target: UiTarget): Promise<boolean>;
   /** The target's text content right now, or undefined when it is not there. */
@@ -136,8 +140,12 @@ function chromiumArgs(media: MediaMode, extraArgs: string[], options: LaunchOpti
     (flag) => options.loopbackIce !== false || flag !== LOOPBACK_ICE_FLAG,
   );
   if (secureOrigins.length > 0) args.push(`--unsafely-treat-insecure-origin-as-secure=${secureOrigins.join(',')}`);
-  if (media === 'granted') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, ...CHROMIUM_AUTO_GRANT_FLAGS);
-  if (media === 'denied') args.push(...CHROMIUM_FAKE_MEDIA_FLAGS, '--deny-permission-prompts');
+  // The fake capture flag's value configures the fake devices (one flag: a second would override the first).
+  const fakeMedia = options.fakeCameras
+    ? [`${CHROMIUM_FAKE_MEDIA_FLAGS[0]}=device-count=${options.fakeCameras}`]
+    : CHROMIUM_FAKE_MEDIA_FLAGS;
+  if (media === 'granted') args.push(...fakeMedia, ...CHROMIUM_AUTO_GRANT_FLAGS);
+  if (media === 'denied') args.push(...fakeMedia, '--deny-permission-prompts');
   // 'no-devices': no fake devices; this host has no camera or microphone, so capture finds nothing.
   return args;
 }
@@ -262,6 +270,10 @@ class ChromiumUserPage implements UserPage {
     await this.locate(target).fill(value);
   }
 
+  async press(key: string): Promise<void> {
+    await this.page.keyboard.press(key);
+  }
+
   async isVisible(target: UiTarget): Promise<boolean> {
     return this.locate(target).first().isVisible();
   }
@@ -349,6 +361,11 @@ class FirefoxUserPage implements UserPage {
   async fill(target: UiTarget, value: string): Promise<void> {
     await this.front();
     await this.page.locator(puppeteerSelector(target)).fill(value);
+  }
+
+  async press(key: string): Promise<void> {
+    await this.front();
+    await this.page.keyboard.press(key as Parameters<PuppeteerPage['keyboard']['press']>[0]);
   }
 
   /**

@@ -45,7 +45,15 @@ export const UI = {
   wordsMatch: { role: 'button', name: 'They match' },
   wordsDiffer: { role: 'button', name: "They don't match" },
   audioOnlyOffer: { testId: 'audio-only-offer' },
-  audioOnly: { role: 'button', name: 'Audio only' },
+  /** The offer's button (its name, "Audio only", is also part of the audio-only control's "Send audio only"). */
+  audioOnly: { testId: 'take-audio-only' },
+  audioOnlyToggle: { testId: 'audio-only' },
+  flipCamera: { testId: 'flip-camera' },
+  noiseSuppression: { testId: 'noise-suppression' },
+  pictureInPicture: { testId: 'picture-in-picture' },
+  fullscreen: { testId: 'fullscreen' },
+  joinNotifications: { testId: 'join-notifications' },
+  devices: { role: 'button', name: 'Devices' },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** What the lobby's "Test my connection" showed: the verdict, what each TURN transport found, and the words. */

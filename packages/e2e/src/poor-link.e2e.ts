@@ -83,7 +83,7 @@ describe(`when one side's link loses ${LOSS_PERCENT} % of packets and is capped 
 });
 
 describe(`when one side's link is capped at ${STARVED_KBIT} kbit/s, too little for video`, () => {
-  it('should offer audio-only, and turning the camera off shows the other side that it is off', async () => {
+  it('should offer audio-only, and taking it shows the other side that no video comes', async () => {
     await net.home('A').impair({ rateKbit: STARVED_KBIT });
     const { a, b } = await startTwoPartyCall(
       net.ownerLink(),

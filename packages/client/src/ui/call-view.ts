@@ -1,3 +1,5 @@
+import type { CallExtras } from '../call-extras/call-extras';
+import { canShareScreen } from '../call-extras/screen-share-support';
 import type { CallOptions } from '../call-options';
 import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
 import { type CallTimings, callStatusText } from '../format';
@@ -75,6 +77,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const videoStruggle = new VideoStruggleWatch();
   /** The audio-only offer shows (until taken or the camera is off). */
   let offerAudioOnly = false;
+  /** Our camera's video is held back (audio-only mode, call-extras/audio-only.ts). */
+  let audioOnly = false;
   let timings: CallTimings = {};
   let peerArrivedAt: number | undefined;
   let left = false;
@@ -130,7 +134,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   // Controls
   const toggles = mediaToggles(media, 'ctl');
-  const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  const canShare = canShareScreen();
   const screen = button(
     'Share screen',
     'screen',
@@ -225,10 +229,12 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const events: CallEvents = {
     status(next) {
       status = next;
+      if (next === 'connected') withExtras((extras) => extras.connected());
       render();
     },
     peer(next) {
       if (next && !peer) {
+        withExtras((extras) => extras.peerJoined(peerName()));
         peerArrivedAt = performance.now();
         timings = {};
         words = undefined; // another connection: other certificates, other words
@@ -313,14 +319,21 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       problem && problemNotice(problem),
       offerAudioOnly &&
         media.cameraLive &&
+        !audioOnly &&
         h(
           'div',
           { class: 'banner', 'data-testid': 'audio-only-offer' },
           "Video can't keep up on this connection. ",
-          button('Audio only', 'camera', () => {
-            offerAudioOnly = false;
-            void media.setCamera(false).then(render);
-          }),
+          button(
+            'Audio only',
+            'camera',
+            () => {
+              offerAudioOnly = false;
+              withExtras((extras) => void extras.setAudioOnly(true));
+            },
+            'btn',
+            'take-audio-only',
+          ),
         ),
     );
   }
@@ -367,7 +380,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   /** Our media changed (or the call starts): the other side hears of it, the controls show it. */
   function onMediaChange(): void {
-    session.setMediaState(media.state);
+    // In audio-only mode the other side shows "camera off": no video comes.
+    session.setMediaState({ ...media.state, video: media.state.video && !audioOnly });
     toggles.update();
     relabel(screen, media.sharing ? 'Stop sharing' : 'Share screen', 'screen', SHORTCUT_KEYS.screen);
     screen.classList.toggle('on', media.sharing);
@@ -433,6 +447,28 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   document.addEventListener('keydown', onKey);
   window.addEventListener('pagehide', onPageHide);
 
+  // The extra controls (camera flip, audio-only, PiP, fullscreen…) load as their own chunk, after the view shows.
+  const extras: Promise<CallExtras | undefined> = import('../call-extras/call-extras')
+    .then(({ startCallExtras }) =>
+      startCallExtras({
+        media,
+        session,
+        remoteVideo,
+        call: element,
+        camera: toggles.camera,
+        before: hangUp,
+        settings,
+        onAudioOnly: (on) => {
+          audioOnly = on;
+          onMediaChange();
+        },
+      }),
+    )
+    .catch(() => undefined); // not loaded (the server went away): the call goes on without them
+  function withExtras(use: (extras: CallExtras) => void): void {
+    void extras.then((loaded) => loaded && !left && use(loaded));
+  }
+
   media.sendTrack = (kind, track) => session.replaceTrack(kind, track);
   media.shareTrack = (track) => session.shareScreen(track);
   media.addEventListener('change', onMediaChange);
@@ -450,6 +486,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       media.sendTrack = async () => undefined;
       media.shareTrack = () => undefined;
       media.removeEventListener('change', onMediaChange);
+      void extras.then((loaded) => loaded?.dispose());
       if (!left) {
         left = true;
         void session.hangUp();

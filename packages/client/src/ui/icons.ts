@@ -22,11 +22,16 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** A 24×24 stroke icon; decorative (hidden from assistive tech). */
 export function icon(name: keyof typeof ICONS): SVGSVGElement {
+  return pathIcon(ICONS[name]);
+}
+
+/** A 24×24 stroke icon from its paths (`|`-separated), for icons kept beside a lazily loaded feature. */
+export function pathIcon(paths: string): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('class', 'icon');
-  for (const d of ICONS[name].split('|')) {
+  for (const d of paths.split('|')) {
     const path = document.createElementNS(SVG_NS, 'path');
     path.setAttribute('d', d);
     svg.append(path);

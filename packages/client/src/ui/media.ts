@@ -131,12 +131,19 @@ export class LocalMedia extends EventTarget {
     if (kind === 'video' && !this.cameraOn) return;
     const track = await this.#openTrack(kind, deviceId, true);
     if (!track) return;
-    if (kind === 'audio') {
-      track.enabled = this.micOn;
-      const old = this.audioTrack;
-      await this.#swap('audio', track);
-      old?.stop();
-    } else await this.#useCamera(track);
+    if (kind === 'audio') await this.useMicrophoneTrack(track);
+    else {
+      await this.#useCamera(track);
+      this.#changed();
+    }
+  }
+
+  /** Makes `track` (a microphone opened elsewhere, e.g. with other processing) the one sent, live; stops the old one. */
+  async useMicrophoneTrack(track: MediaStreamTrack): Promise<void> {
+    track.enabled = this.micOn;
+    const old = this.audioTrack;
+    await this.#swap('audio', track);
+    if (old !== track) old?.stop();
     this.#changed();
   }
 
