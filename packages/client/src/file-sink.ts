@@ -10,8 +10,6 @@ import type { FileSink } from './file-transfer';
  * page that receives a file removes it.
  */
 
-/** Received bytes are gathered into pieces of this size for each write (or Blob part). */
-export const RECEIVE_PIECE_BYTES = 4 * 1024 * 1024;
 /** OPFS folders of received files (and their Web Locks) are named this, then a random id. */
 const FOLDER_PREFIX = 'parley-received-';
 
@@ -48,8 +46,6 @@ export function createFileSink(): FileSink<Blob> {
     })
     .catch(() => undefined);
   const parts: Blob[] = [];
-  let pending: Uint8Array<ArrayBuffer>[] = [];
-  let pendingBytes = 0;
   // Each step waits for the one before, so pieces land in order; after a failed step the rest are skipped and
   // `finish()` rejects. The extra catch only keeps a failure from being reported as unhandled before then.
   let stored: Promise<unknown> = disk;
@@ -57,26 +53,18 @@ export function createFileSink(): FileSink<Blob> {
     stored = stored.then(() => disk).then(step);
     stored.catch(() => {});
   };
-  const flush = () => {
-    const piece = new Blob(pending);
-    pending = [];
-    pendingBytes = 0;
-    queue((file) => (file ? file.writable.write(piece) : parts.push(piece)));
-  };
   return {
-    append(bytes) {
-      pending.push(bytes as Uint8Array<ArrayBuffer>);
-      pendingBytes += bytes.length;
-      if (pendingBytes >= RECEIVE_PIECE_BYTES) flush();
+    // Whole checksum pieces (4 MB), each written as it is: one write per piece, no copy of our own.
+    append(piece) {
+      const bytes = piece as Uint8Array<ArrayBuffer>;
+      queue((file) => (file ? file.writable.write(bytes) : parts.push(new Blob([bytes]))));
     },
     async finish() {
-      flush();
       queue((file) => file?.writable.close());
       await stored;
       return (await disk)?.handle.getFile() ?? new Blob(parts);
     },
     discard() {
-      pending = [];
       parts.length = 0;
       queue(async (file) => {
         await file?.writable.abort();

@@ -1,5 +1,5 @@
 import { parseObject } from './peer-messages';
-import { PieceHash } from './piece-hash';
+import { HASH_PIECE_BYTES, PieceHash } from './piece-hash';
 
 /*
  * File transfer over its own reliable, ordered data channel. Control messages are JSON strings; file data is
@@ -12,8 +12,11 @@ import { PieceHash } from './piece-hash';
 
 /** Bytes per data-channel message: small enough for every browser's SCTP message limit. */
 export const FILE_CHUNK_BYTES = 16 * 1024;
-/** Bytes read from the file at a time (each read is a round trip to the browser's file storage). */
-export const FILE_READ_BYTES = 1024 * 1024;
+/**
+ * Bytes read from the file at a time (each read is a round trip to the browser's file storage): one checksum piece,
+ * so each block is hashed as read, without a copy.
+ */
+export const FILE_READ_BYTES = HASH_PIECE_BYTES;
 /** The sender pauses when this much is queued in the channel... */
 export const FILE_BUFFER_HIGH_BYTES = 1024 * 1024;
 /** ...and resumes when the queue drains to this (the channel's `bufferedAmountLowThreshold`). */
@@ -58,7 +61,8 @@ export interface FileSource {
 
 /** Where received bytes go. */
 export interface FileSink<R> {
-  append(bytes: Uint8Array): void;
+  /** The next piece of the file (whole checksum pieces, the last one shorter); it is not changed afterwards. */
+  append(piece: Uint8Array): void;
   /** The whole file, once everything appended is stored; rejects if it could not be. */
   finish(): R | Promise<R>;
   /** Throws away what was stored: the transfer ended without a file. */
@@ -177,7 +181,9 @@ export class FileTransfers<R> {
       return;
     }
     this.#start(transfer);
-    this.#incoming = { transfer, sink: this.#createSink(transfer), hash: new PieceHash() };
+    const sink = this.#createSink(transfer);
+    // Each piece hashed is the piece stored: the bytes are gathered once.
+    this.#incoming = { transfer, sink, hash: new PieceHash((piece) => sink.append(piece)) };
     this.#control({ t: 'accept', id });
   }
 
@@ -308,7 +314,6 @@ export class FileTransfers<R> {
       this.#finish(transfer, 'failed', 'The other side sent more than the file size it announced.');
       return;
     }
-    incoming.sink.append(chunk);
     incoming.hash.update(chunk);
     this.#progress(transfer, transfer.bytes + chunk.length);
   }

@@ -51,4 +51,25 @@ describe('when hashing a file piece by piece', () => {
     bytes[HASH_PIECE_BYTES + 3] = (bytes[HASH_PIECE_BYTES + 3] as number) ^ 1;
     expect(await hashInChunks(bytes, 65_536)).not.toBe(before);
   });
+
+  it('should hand on each piece it hashed, whole ones first, so the receiver stores exactly what was hashed', async () => {
+    const bytes = pattern(2 * HASH_PIECE_BYTES + 99);
+    const pieces: Uint8Array[] = [];
+    const hash = new PieceHash((piece) => pieces.push(piece));
+    for (let offset = 0; offset < bytes.length; offset += 16_384) hash.update(bytes.subarray(offset, offset + 16_384));
+    expect(pieces.map((piece) => piece.length)).toEqual([HASH_PIECE_BYTES, HASH_PIECE_BYTES]);
+    expect(await hash.hex()).toBe(reference(bytes));
+    expect(pieces.map((piece) => piece.length)).toEqual([HASH_PIECE_BYTES, HASH_PIECE_BYTES, 99]);
+    expect(Buffer.concat(pieces).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('should take a whole piece given at once as it is, without copying it', async () => {
+    const bytes = pattern(HASH_PIECE_BYTES);
+    const pieces: Uint8Array[] = [];
+    const hash = new PieceHash((piece) => pieces.push(piece));
+    hash.update(bytes);
+    expect(pieces[0]).toBe(bytes);
+    expect(await hash.hex()).toBe(reference(bytes));
+    expect(pieces).toHaveLength(1);
+  });
 });

@@ -3,38 +3,58 @@
  * successive HASH_PIECE_BYTES pieces. WebCrypto has no streaming SHA-256, but hashing whole pieces with it is native
  * speed (a SHA-256 in script ran at ~15 MiB/s and set the pace of a transfer) and holds at most a few pieces in
  * memory. Both sides cut pieces at the same offsets whatever the chunking, so equal files give equal checksums.
+ *
+ * The pieces are also the unit of storing: the receiver writes each piece it hashed, as it is, so every received
+ * byte is copied once in the page (profiled: gathering the same bytes a second time for the write cost the receiver
+ * about as much main-thread time as hashing them). A piece handed in whole, as the sender reads them, is not copied.
  */
 
-/** Bytes per hashed piece. */
+/** Bytes per hashed piece (and per read on the sending side, per write on the receiving side). */
 export const HASH_PIECE_BYTES = 4 * 1024 * 1024;
 
 export class PieceHash {
   #piece = new Uint8Array(HASH_PIECE_BYTES);
   #filled = 0;
   readonly #digests: Promise<ArrayBuffer>[] = [];
+  readonly #onPiece: ((piece: Uint8Array) => void) | undefined;
 
+  /** `onPiece` gets each piece once it is cut, the last (shorter) one from {@link hex}; it must not change it. */
+  constructor(onPiece?: (piece: Uint8Array) => void) {
+    this.#onPiece = onPiece;
+  }
+
+  /** Adds the next bytes; the caller must not change them afterwards (a whole piece is hashed as given). */
   update(bytes: Uint8Array): void {
+    if (this.#filled === 0 && bytes.length === HASH_PIECE_BYTES) {
+      this.#cut(bytes);
+      return;
+    }
     for (let offset = 0; offset < bytes.length; ) {
       const take = Math.min(HASH_PIECE_BYTES - this.#filled, bytes.length - offset);
       this.#piece.set(bytes.subarray(offset, offset + take), this.#filled);
       this.#filled += take;
       offset += take;
-      if (this.#filled === HASH_PIECE_BYTES) this.#cut();
+      if (this.#filled === HASH_PIECE_BYTES) this.#cutFilled();
     }
   }
 
   /** The checksum as lower-case hex; call once, after the last update. */
   async hex(): Promise<string> {
-    this.#cut();
+    this.#cutFilled();
     const joined = await new Blob(await Promise.all(this.#digests)).arrayBuffer();
     return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', joined)));
   }
 
-  #cut(): void {
-    this.#digests.push(crypto.subtle.digest('SHA-256', this.#piece.subarray(0, this.#filled)));
-    // A fresh piece: the one being digested is not touched again, whenever the digest reads it.
+  #cutFilled(): void {
+    this.#cut(this.#piece.subarray(0, this.#filled));
+    // A fresh piece: the one being digested (and stored) is not touched again, whenever they read it.
     this.#piece = new Uint8Array(HASH_PIECE_BYTES);
     this.#filled = 0;
+  }
+
+  #cut(piece: Uint8Array): void {
+    this.#digests.push(crypto.subtle.digest('SHA-256', piece as Uint8Array<ArrayBuffer>));
+    if (piece.length > 0) this.#onPiece?.(piece);
   }
 }
 
