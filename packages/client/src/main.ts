@@ -47,7 +47,9 @@ function startCall(): void {
   location.hash = createRoomId();
 }
 
-const newCallButton = () => button('Start a new call', undefined, startCall, 'btn primary');
+/** Start a new call; `primary` where it is the page's one main action. */
+const newCallButton = (primary = true) =>
+  button({ label: 'Start a new call', onClick: startCall, className: primary ? 'btn primary' : 'btn' });
 
 function showProblem(kind: ProblemKind, ...actions: HTMLElement[]): void {
   show(problemPage(kind, ...actions), 'Problem');
@@ -163,16 +165,16 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
           }
           show(
             messagePage('You left the call', 'The room stays open for a while: you can go back with the same link.', [
-              button(
-                'Rejoin',
-                undefined,
-                () => {
+              button({
+                label: 'Rejoin',
+                onClick: () => {
                   location.hash = fragment;
                 },
-                'btn primary',
-                'rejoin',
-              ),
-              ...(access.kind === 'guest' ? [] : [newCallButton()]),
+                className: 'btn primary',
+                testId: 'rejoin',
+              }),
+              // One main action per page: going back in is it, a new call the other choice.
+              ...(access.kind === 'guest' ? [] : [newCallButton(false)]),
             ]),
             'Call ended',
           );
@@ -210,7 +212,7 @@ async function boot(): Promise<void> {
   } catch {
     showProblem(
       'bad-config',
-      button('Try again', undefined, () => location.reload(), 'btn primary'),
+      button({ label: 'Try again', onClick: () => location.reload(), className: 'btn primary' }),
     );
     return;
   }

@@ -48,6 +48,16 @@ const GUEST_OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
 
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
 
+/** One side panel: its title, the control that opens it (absent: not offered), and its content. */
+interface SidePanel {
+  title: string;
+  control: HTMLElement | undefined;
+  content: HTMLElement | undefined;
+}
+
+/** The call's controls: an icon with a caption (shown on wide screens), the label their name and tooltip. */
+const CONTROL = { className: 'ctl', variant: 'captioned' } as const;
+
 export interface CallViewOptions {
   /** The session made with the lobby (perhaps with an answer prepared); the view starts it. */
   session: CallSession;
@@ -94,12 +104,12 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     onresize: () => render(),
   });
   applySpeaker(remoteVideo, loadPrefs().speaker);
-  const soundButton = button(
-    'Turn on sound',
-    'mic',
-    () => void remoteVideo.play().then(() => (soundButton.hidden = true)),
-    'btn primary sound',
-  );
+  const soundButton = button({
+    label: 'Turn on sound',
+    icon: 'mic',
+    onClick: () => void remoteVideo.play().then(() => (soundButton.hidden = true)),
+    className: 'btn primary sound',
+  });
   soundButton.hidden = true;
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
   const remotePlaceholder = h('div', { class: 'remote-placeholder' }, avatar, h('p', {}));
@@ -129,19 +139,26 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const settings = h('div', { class: 'settings' }, devicePickers(media, remoteVideo));
 
   // Controls
-  const toggles = mediaToggles(media, 'ctl');
+  const toggles = mediaToggles(media, CONTROL);
   const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
-  const screen = button(
-    'Share screen',
-    'screen',
-    () => void (media.sharing ? media.stopScreen() : media.startScreen()),
-    'ctl',
-    'share-screen',
-    SHORTCUT_KEYS.screen,
-  );
+  const screen = button({
+    label: 'Share screen',
+    icon: 'screen',
+    onClick: () => void (media.sharing ? media.stopScreen() : media.startScreen()),
+    ...CONTROL,
+    testId: 'share-screen',
+    shortcut: SHORTCUT_KEYS.screen,
+  });
   const badge = h('span', { class: 'badge', 'aria-hidden': 'true', 'data-testid': 'unread-badge' });
   badge.hidden = true;
-  const chatButton = button('Chat', 'chat', () => togglePanel('chat'), 'ctl', 'chat-toggle', SHORTCUT_KEYS.chat);
+  const chatButton = button({
+    label: 'Chat',
+    icon: 'chat',
+    onClick: () => togglePanel('chat'),
+    ...CONTROL,
+    testId: 'chat-toggle',
+    shortcut: SHORTCUT_KEYS.chat,
+  });
   chatButton.append(badge);
   const fileInput = h('input', {
     type: 'file',
@@ -155,10 +172,29 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       fileInput.value = '';
     },
   });
-  const fileButton = button('Send file', 'file', () => fileInput.click(), 'ctl', 'send-file');
-  const settingsButton = button('Devices', 'settings', () => togglePanel('settings'), 'ctl');
-  const debugButton = debugPanel && button('Debug', 'quality', () => togglePanel('debug'), 'ctl');
-  const hangUp = button('Hang up', 'hangUp', () => void leave(), 'ctl danger', 'hang-up');
+  const fileButton = button({
+    label: 'Send file',
+    icon: 'file',
+    onClick: () => fileInput.click(),
+    ...CONTROL,
+    testId: 'send-file',
+  });
+  const settingsButton = button({
+    label: 'Devices',
+    icon: 'settings',
+    onClick: () => togglePanel('settings'),
+    ...CONTROL,
+  });
+  const debugButton =
+    debugPanel && button({ label: 'Debug', icon: 'quality', onClick: () => togglePanel('debug'), ...CONTROL });
+  const hangUp = button({
+    label: 'Hang up',
+    icon: 'hangUp',
+    onClick: () => void leave(),
+    ...CONTROL,
+    className: 'ctl danger',
+    testId: 'hang-up',
+  });
 
   const panelTitle = h('h2', { id: 'panel-title' }, '');
   const panelBody = h('div', { class: 'panel-body' });
@@ -169,7 +205,13 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       'header',
       {},
       panelTitle,
-      button('Close panel', 'close', () => togglePanel(undefined), 'ctl small'),
+      button({
+        label: 'Close panel',
+        icon: 'close',
+        onClick: () => togglePanel(undefined),
+        variant: 'icon',
+        className: 'ctl small',
+      }),
     ),
     panelBody,
   );
@@ -317,9 +359,13 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           'div',
           { class: 'banner', 'data-testid': 'audio-only-offer' },
           "Video can't keep up on this connection. ",
-          button('Audio only', 'camera', () => {
-            offerAudioOnly = false;
-            void media.setCamera(false).then(render);
+          button({
+            label: 'Audio only',
+            icon: 'camera',
+            onClick: () => {
+              offerAudioOnly = false;
+              void media.setCamera(false).then(render);
+            },
           }),
         ),
     );
@@ -379,17 +425,18 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     panel = next;
     aside.hidden = !next;
     element.classList.toggle('with-panel', !!next);
-    // Each panel: its title, the control that opens it, and its content.
-    const panels: Record<PanelName, [string, HTMLElement | undefined, HTMLElement | undefined]> = {
-      chat: ['Chat and files', chatButton, chatPanel.element],
-      quality: ['Call quality', indicator.element, qualityPanel.element],
-      settings: ['Devices', settingsButton, settings],
-      debug: ['Debug', debugButton, debugPanel?.element],
+    const panels: Record<PanelName, SidePanel> = {
+      chat: { title: 'Chat and files', control: chatButton, content: chatPanel.element },
+      quality: { title: 'Call quality', control: indicator.element, content: qualityPanel.element },
+      settings: { title: 'Devices', control: settingsButton, content: settings },
+      debug: { title: 'Debug', control: debugButton, content: debugPanel?.element },
     };
-    for (const [n, [, control]] of Object.entries(panels)) control?.setAttribute('aria-expanded', String(next === n));
+    for (const [panelName, { control }] of Object.entries(panels)) {
+      control?.setAttribute('aria-expanded', String(next === panelName));
+    }
     debugPanel?.setOpen(next === 'debug');
     if (!next) return;
-    const [title, , content] = panels[next];
+    const { title, content } = panels[next];
     panelTitle.textContent = title;
     if (content && panelBody.firstChild !== content) panelBody.replaceChildren(content);
     if (next === 'chat') {

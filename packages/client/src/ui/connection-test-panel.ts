@@ -19,10 +19,10 @@ export function connectionTestPanel(): { element: HTMLElement; offer(grant: Test
     'aria-live': 'polite',
     'data-testid': 'connection-result',
   });
-  const start = button(
-    TEST_LABEL,
-    undefined,
-    () => {
+  const start = button({
+    label: TEST_LABEL,
+    testId: 'test-connection',
+    onClick: () => {
       if (!grant) return;
       start.disabled = true;
       for (const key of ['verdict', 'udp', 'tcp']) delete result.dataset[key];
@@ -40,9 +40,7 @@ export function connectionTestPanel(): { element: HTMLElement; offer(grant: Test
         start.disabled = false;
       });
     },
-    'btn',
-    'test-connection',
-  );
+  });
   start.disabled = true;
   return {
     element: h('div', { class: 'connection-test' }, start, result),

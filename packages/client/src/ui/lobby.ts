@@ -2,7 +2,7 @@ import { clampDisplayName, MAX_NAME_BYTES } from '@parley/protocol';
 import type { TestGrant } from '../connection-test';
 import type { ProblemKind } from '../problems';
 import { SHORTCUT_KEYS } from '../shortcuts';
-import { button, problemNotice, relabel, shareBox } from './common';
+import { type ButtonVariant, button, problemNotice, relabel, shareBox } from './common';
 import { connectionTestPanel } from './connection-test-panel';
 import { devicePickers } from './devices';
 import { h, replace } from './dom';
@@ -35,24 +35,27 @@ export function previewVideo(stream: MediaStream, testId: string): HTMLVideoElem
   return video;
 }
 
-/** Mic and camera toggles whose names say what pressing them does; returns them and an updater. */
-export function mediaToggles(media: LocalMedia, className: string) {
-  const mic = button(
-    'Mute microphone',
-    'mic',
-    () => media.setMic(!media.micOn),
-    className,
-    'toggle-mic',
-    SHORTCUT_KEYS.mic,
-  );
-  const camera = button(
-    'Turn camera off',
-    'camera',
-    () => void media.setCamera(!media.cameraLive),
-    className,
-    'toggle-camera',
-    SHORTCUT_KEYS.camera,
-  );
+/**
+ * Mic and camera toggles whose names say what pressing them does; returns them and an updater. `look`: the lobby's
+ * round buttons over the preview, or the call's captioned controls.
+ */
+export function mediaToggles(media: LocalMedia, look: { className: string; variant: ButtonVariant }) {
+  const mic = button({
+    label: 'Mute microphone',
+    icon: 'mic',
+    onClick: () => media.setMic(!media.micOn),
+    ...look,
+    testId: 'toggle-mic',
+    shortcut: SHORTCUT_KEYS.mic,
+  });
+  const camera = button({
+    label: 'Turn camera off',
+    icon: 'camera',
+    onClick: () => void media.setCamera(!media.cameraLive),
+    ...look,
+    testId: 'toggle-camera',
+    shortcut: SHORTCUT_KEYS.camera,
+  });
   const update = () => {
     const micLive = media.micOn && !!media.audioTrack;
     relabel(mic, micLive ? 'Mute microphone' : 'Unmute microphone', micLive ? 'mic' : 'micOff', SHORTCUT_KEYS.mic);
@@ -87,13 +90,11 @@ function invitationPart(o: LobbyOptions, currentName: () => string | undefined):
     slot,
     ...(renew
       ? [
-          button(
-            'Make a new link',
-            undefined,
-            () => void renew(currentName()).then((link) => replace(slot, shareBox(link))),
-            'btn',
-            'new-invitation',
-          ),
+          button({
+            label: 'Make a new link',
+            onClick: () => void renew(currentName()).then((link) => replace(slot, shareBox(link))),
+            testId: 'new-invitation',
+          }),
         ]
       : []),
   ];
@@ -115,7 +116,7 @@ export function lobbyView(o: LobbyOptions): {
   const placeholder = h('div', { class: 'placeholder' }, 'Camera is off');
   const levelBar = h('div', { class: 'level-bar' });
   const meter = h('div', { class: 'meter', title: 'Microphone level', 'aria-hidden': 'true' }, levelBar);
-  const toggles = mediaToggles(media, 'round');
+  const toggles = mediaToggles(media, { className: 'round', variant: 'icon' });
   const notice = h('div', { class: 'notice-slot' });
   const accessNotice = h('div', { class: 'notice-slot' });
   const connectionTest = connectionTestPanel();
@@ -173,7 +174,7 @@ export function lobbyView(o: LobbyOptions): {
       media.problem &&
         problemNotice(
           media.problem,
-          media.problem !== 'no-devices' && button('Try again', undefined, () => void media.retry()),
+          media.problem !== 'no-devices' && button({ label: 'Try again', onClick: () => void media.retry() }),
         ),
     );
   };

@@ -52,7 +52,15 @@ export function qualityIndicator(onClick: () => void): {
 } {
   const word = h('span', { id: 'quality-word', class: 'quality-word' }, LEVEL_TEXT.unknown);
   const bars = h('span', { class: 'bars', 'aria-hidden': 'true' }, h('i', {}), h('i', {}), h('i', {}), h('i', {}));
-  const element = button('Call quality', undefined, onClick, 'indicator', 'quality-indicator', SHORTCUT_KEYS.quality);
+  const element = button({
+    label: 'Call quality',
+    onClick,
+    // Its bars and word (below) show what it is; the label is its accessible name.
+    variant: 'icon',
+    className: 'indicator',
+    testId: 'quality-indicator',
+    shortcut: SHORTCUT_KEYS.quality,
+  });
   element.setAttribute('aria-describedby', 'quality-word');
   element.dataset.level = 'unknown';
   element.append(bars, word);
