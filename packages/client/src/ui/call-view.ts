@@ -7,12 +7,14 @@ import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
 import { VideoStruggleWatch } from '../video-struggle';
 import { ChatPanel } from './chat-panel';
 import { button, problemNotice, relabel, shareBox, toast } from './common';
-import { DebugPanel } from './debug-panel';
+import type { DebugPanel } from './debug-panel';
 import { applySpeaker, devicePickers } from './devices';
 import { h, replace } from './dom';
 import { mediaToggles, previewVideo } from './lobby';
 import { type LocalMedia, loadPrefs } from './media';
-import { QualityPanel, qualityIndicator } from './quality-panel';
+import { qualityIndicator } from './quality-indicator';
+import type { QualityPanel } from './quality-panel';
+import { SidePanels } from './side-panels';
 import { VerifyBar } from './verify-bar';
 
 /*
@@ -48,13 +50,6 @@ const GUEST_OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
 
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
 
-/** One side panel: its title, the control that opens it (absent: not offered), and its content. */
-interface SidePanel {
-  title: string;
-  control: HTMLElement | undefined;
-  content: HTMLElement | undefined;
-}
-
 /** The call's controls: an icon with a caption (shown on wide screens), the label their name and tooltip. */
 const CONTROL = { className: 'ctl', variant: 'captioned' } as const;
 
@@ -77,7 +72,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let peer: PeerInfo | undefined;
   let lastPeerName: string | undefined;
   let problem: ProblemKind | undefined;
-  let panel: PanelName | undefined;
   let unread = 0;
   let quality: CallQuality | undefined;
   let words: string[] | undefined;
@@ -98,7 +92,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     onloadeddata: () => {
       if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
         timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
-        qualityPanel.update(quality, code(), timings);
+        updateQualityPanel();
       }
     },
     onresize: () => render(),
@@ -124,7 +118,9 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const banner = h('div', { class: 'banner-slot' });
   const statusText = h('p', { class: 'status', role: 'status', 'data-testid': 'call-status' });
   const indicator = qualityIndicator(() => togglePanel('quality'));
-  const qualityPanel = new QualityPanel();
+  /** The quality panel, once it was opened (its code loads then). */
+  let qualityPanel: QualityPanel | undefined;
+  const updateQualityPanel = () => qualityPanel?.update(quality, code(), timings);
   const verifyBar = new VerifyBar(() => void leave('codes-differ'));
   const chatPanel = new ChatPanel({
     send: (text) => {
@@ -135,7 +131,10 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     files: () => session.files,
     peerName,
   });
-  const debugPanel = o.options.debug ? new DebugPanel(() => session.connection) : undefined;
+  // `?debug` only: its code loads at once (a lazy chunk, so nobody else loads it), to hear the log from the start.
+  const debugPanel: Promise<DebugPanel> | undefined = o.options.debug
+    ? import('./debug-panel').then(({ DebugPanel }) => new DebugPanel(() => session.connection))
+    : undefined;
   const settings = h('div', { class: 'settings' }, devicePickers(media, remoteVideo));
 
   // Controls
@@ -196,26 +195,37 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     testId: 'hang-up',
   });
 
-  const panelTitle = h('h2', { id: 'panel-title' }, '');
-  const panelBody = h('div', { class: 'panel-body' });
-  const aside = h(
-    'aside',
-    { class: 'panel', 'aria-labelledby': 'panel-title', 'data-testid': 'side-panel' },
-    h(
-      'header',
-      {},
-      panelTitle,
-      button({
-        label: 'Close panel',
-        icon: 'close',
-        onClick: () => togglePanel(undefined),
-        variant: 'icon',
-        className: 'ctl small',
-      }),
-    ),
-    panelBody,
+  const panels = new SidePanels<PanelName>(
+    {
+      chat: { title: 'Chat and files', control: chatButton, content: () => chatPanel.element },
+      quality: {
+        title: 'Call quality',
+        control: indicator.element,
+        content: async () => {
+          const { QualityPanel } = await import('./quality-panel');
+          qualityPanel = new QualityPanel();
+          updateQualityPanel();
+          return qualityPanel.element;
+        },
+      },
+      settings: { title: 'Devices', control: settingsButton, content: () => settings },
+      // Without ?debug there is no Debug control to open it.
+      debug: {
+        title: 'Debug',
+        control: debugButton,
+        content: () => debugPanel?.then((debug) => debug.element) ?? h('div'),
+      },
+    },
+    (open) => {
+      element.classList.toggle('with-panel', !!open);
+      void debugPanel?.then((debug) => debug.setOpen(open === 'debug'));
+      if (open === 'chat') {
+        unread = 0;
+        renderBadge();
+        chatPanel.focus();
+      }
+    },
   );
-  aside.hidden = true;
 
   const stage = h(
     'div',
@@ -247,7 +257,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Parley'), statusText, indicator.element),
     // One row of the call's grid for both: the bar and the banners come and go.
     h('div', { class: 'notices' }, banner, verifyBar.element),
-    h('div', { class: 'call-main' }, stage, aside),
+    h('div', { class: 'call-main' }, stage, panels.element),
     h(
       'nav',
       { class: 'controls', 'aria-label': 'Call controls' },
@@ -316,14 +326,15 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         render();
       }
       indicator.update(next);
-      qualityPanel.update(quality, code(), timings);
+      updateQualityPanel();
     },
     connected(setupMs) {
       timings = { ...timings, setupMs };
-      qualityPanel.update(quality, code(), timings);
+      updateQualityPanel();
     },
     log(line) {
-      debugPanel?.log(line);
+      const at = performance.now();
+      void debugPanel?.then((debug) => debug.log(line, at));
     },
   };
 
@@ -399,7 +410,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   /** Something new in the chat: counted and shown as a toast, unless the chat is open. */
   function notify(text: string): void {
-    if (panel === 'chat') return;
+    if (panels.open === 'chat') return;
     unread += 1;
     toast(text);
     renderBadge();
@@ -421,29 +432,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   }
 
   function togglePanel(name: PanelName | undefined): void {
-    const next = name === panel ? undefined : name;
-    panel = next;
-    aside.hidden = !next;
-    element.classList.toggle('with-panel', !!next);
-    const panels: Record<PanelName, SidePanel> = {
-      chat: { title: 'Chat and files', control: chatButton, content: chatPanel.element },
-      quality: { title: 'Call quality', control: indicator.element, content: qualityPanel.element },
-      settings: { title: 'Devices', control: settingsButton, content: settings },
-      debug: { title: 'Debug', control: debugButton, content: debugPanel?.element },
-    };
-    for (const [panelName, { control }] of Object.entries(panels)) {
-      control?.setAttribute('aria-expanded', String(next === panelName));
-    }
-    debugPanel?.setOpen(next === 'debug');
-    if (!next) return;
-    const { title, content } = panels[next];
-    panelTitle.textContent = title;
-    if (content && panelBody.firstChild !== content) panelBody.replaceChildren(content);
-    if (next === 'chat') {
-      unread = 0;
-      renderBadge();
-      chatPanel.focus();
-    }
+    panels.toggle(name);
   }
 
   function sendFiles(files: FileList | null | undefined): void {
@@ -454,7 +443,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         return;
       }
     }
-    if (panel !== 'chat') togglePanel('chat');
+    if (panels.open !== 'chat') togglePanel('chat');
   }
 
   /** Hangs up: because the person chose to, or because the words they compared differ (then with a warning). */
@@ -470,7 +459,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const onKey = (event: KeyboardEvent) => {
     const editing = (event.target as HTMLElement | null)?.closest('input, textarea, select, [contenteditable]');
     const action = editing ? undefined : shortcutAction(event);
-    if (event.key === 'Escape' && panel) togglePanel(undefined);
+    if (event.key === 'Escape' && panels.open) togglePanel(undefined);
     if (!action) return;
     event.preventDefault();
     // A shortcut presses the control that shows it (not there: no screen sharing in this browser).
@@ -492,7 +481,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('pagehide', onPageHide);
-      debugPanel?.setOpen(false);
+      void debugPanel?.then((debug) => debug.setOpen(false));
       chatPanel.dispose();
       media.sendTrack = async () => undefined;
       media.shareTrack = () => undefined;

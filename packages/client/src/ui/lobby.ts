@@ -3,7 +3,6 @@ import type { TestGrant } from '../connection-test';
 import type { ProblemKind } from '../problems';
 import { SHORTCUT_KEYS } from '../shortcuts';
 import { type ButtonVariant, button, problemNotice, relabel, shareBox } from './common';
-import { connectionTestPanel } from './connection-test-panel';
 import { devicePickers } from './devices';
 import { h, replace } from './dom';
 import { type LocalMedia, loadPrefs, savePrefs, startLevelMeter } from './media';
@@ -73,6 +72,46 @@ export function mediaToggles(media: LocalMedia, look: { className: string; varia
   return { mic, camera, update };
 }
 
+/**
+ * "Test my connection": a button, disabled until the server has handed this page TURN credentials, and the verdict
+ * shown in place. The test and its display load when pressed (ui/connection-test-panel.ts, a lazy chunk).
+ * `offer` enables it with the credentials to test with (the latest ones win).
+ */
+function connectionTestSlot(): { element: HTMLElement; offer(grant: TestGrant): void } {
+  let grant: TestGrant | undefined;
+  let running = false;
+  const result = h('div', {
+    class: 'connection-result',
+    role: 'status',
+    'aria-live': 'polite',
+    'data-testid': 'connection-result',
+  });
+  const start = button({
+    label: 'Test my connection',
+    testId: 'test-connection',
+    onClick: () => {
+      if (!grant) return;
+      const testing = grant;
+      running = true;
+      start.disabled = true;
+      void import('./connection-test-panel')
+        .then(({ showConnectionTest }) => showConnectionTest(testing, result))
+        .finally(() => {
+          running = false;
+          start.disabled = false;
+        });
+    },
+  });
+  start.disabled = true;
+  return {
+    element: h('div', { class: 'connection-test' }, start, result),
+    offer: (latest) => {
+      grant = latest;
+      if (!running) start.disabled = false;
+    },
+  };
+}
+
 /** The heading, text and share box of the lobby, for the owner or for a guest. */
 function invitationPart(o: LobbyOptions, currentName: () => string | undefined): HTMLElement[] {
   const invitation = o.invitation;
@@ -119,7 +158,7 @@ export function lobbyView(o: LobbyOptions): {
   const toggles = mediaToggles(media, { className: 'round', variant: 'icon' });
   const notice = h('div', { class: 'notice-slot' });
   const accessNotice = h('div', { class: 'notice-slot' });
-  const connectionTest = connectionTestPanel();
+  const connectionTest = connectionTestSlot();
   const name = h('input', {
     id: 'name',
     class: 'input',
