@@ -1,7 +1,10 @@
 import './styles.css';
 import { createRoomId, type SiteConfig, signalingUrlWithTicket } from '@parley/protocol';
+import { canMakeCalls } from './browser-support';
 import { readCallOptions } from './call-options';
 import { CallSession, warmUpSignaling } from './call-session';
+import { loadPrefs } from './device-prefs';
+import { LocalMedia } from './local-media';
 import { loadOwnerKey, saveOwnerKey } from './owner-key-store';
 import { type RoomAccess, roomAccess, signInvitation } from './page-access';
 import type { ProblemKind } from './problems';
@@ -11,7 +14,6 @@ import { callView } from './ui/call-view';
 import { button, messagePage, problemPage } from './ui/common';
 import { landingView } from './ui/landing';
 import { type LobbyInvitation, lobbyView } from './ui/lobby';
-import { LocalMedia, loadPrefs } from './ui/media';
 
 /*
  * The app: landing → lobby → call, driven by the URL fragment (see room-link.ts). Each view is built fresh and torn
@@ -138,7 +140,8 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
   media = roomMedia;
   const session = new CallSession({ signalingUrl, roomId, options, localStream: roomMedia.stream });
   lobbySession = session;
-  roomMedia.sendTrack = (kind, track) => session.replaceTrack(kind, track);
+  // The one place local media meets the call: every track change from the lobby on goes to this session.
+  roomMedia.sendTo(session);
   let shown = invitation;
   if (invitation.kind === 'share' && invitation.renew) {
     const renew = invitation.renew;
@@ -157,6 +160,7 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
         media: roomMedia,
         name,
         onLeave: (reason) => {
+          roomMedia.sendTo(undefined);
           roomMedia.stopTracks();
           if (media !== roomMedia) return; // the person already moved on (opened a link meanwhile)
           if (reason !== 'hung-up') {
@@ -202,7 +206,7 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
 }
 
 async function boot(): Promise<void> {
-  if (typeof RTCPeerConnection === 'undefined') {
+  if (!canMakeCalls()) {
     showProblem('no-webrtc');
     return;
   }

@@ -1,6 +1,9 @@
+import { canShareScreen } from '../browser-support';
 import type { CallOptions } from '../call-options';
 import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
+import { loadPrefs } from '../device-prefs';
 import { type CallTimings, callStatusText } from '../format';
+import type { LocalMedia } from '../local-media';
 import type { ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
@@ -11,7 +14,6 @@ import type { DebugPanel } from './debug-panel';
 import { applySpeaker, devicePickers } from './devices';
 import { h, replace } from './dom';
 import { mediaToggles, previewVideo } from './lobby';
-import { type LocalMedia, loadPrefs } from './media';
 import { qualityIndicator } from './quality-indicator';
 import type { QualityPanel } from './quality-panel';
 import { SidePanels } from './side-panels';
@@ -86,6 +88,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   const remoteVideo = h('video', {
     class: 'remote',
+    // iOS plays a video fullscreen without playsinline.
     playsinline: true,
     autoplay: true,
     'data-testid': 'remote-video',
@@ -139,7 +142,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   // Controls
   const toggles = mediaToggles(media, CONTROL);
-  const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  // No getDisplayMedia on iOS, iPadOS and Android: no Share screen control there.
+  const canShare = canShareScreen();
   const screen = button({
     label: 'Share screen',
     icon: 'screen',
@@ -293,7 +297,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       if (remoteVideo.srcObject !== (stream ?? null)) remoteVideo.srcObject = stream ?? null;
       if (stream) {
         remoteVideo.play().catch((error: unknown) => {
-          // Safari (and Chrome without a prior click) refuse sound until the person taps something.
+          // Safari refuses sound before a gesture on the page unless the page captures camera or microphone (a
+          // receive-only person), Chrome without a prior click on the site: a button the person taps plays it.
           if ((error as Error).name === 'NotAllowedError') soundButton.hidden = false;
         });
       }
@@ -469,8 +474,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   document.addEventListener('keydown', onKey);
   window.addEventListener('pagehide', onPageHide);
 
-  media.sendTrack = (kind, track) => session.replaceTrack(kind, track);
-  media.shareTrack = (track) => session.shareScreen(track);
   media.addEventListener('change', onMediaChange);
   onMediaChange();
   renderBadge();
@@ -483,8 +486,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       window.removeEventListener('pagehide', onPageHide);
       void debugPanel?.then((debug) => debug.setOpen(false));
       chatPanel.dispose();
-      media.sendTrack = async () => undefined;
-      media.shareTrack = () => undefined;
       media.removeEventListener('change', onMediaChange);
       if (!left) {
         left = true;

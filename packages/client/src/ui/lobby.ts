@@ -1,11 +1,13 @@
 import { clampDisplayName, MAX_NAME_BYTES } from '@parley/protocol';
 import type { TestGrant } from '../connection-test';
+import { loadPrefs, savePrefs } from '../device-prefs';
+import type { LocalMedia } from '../local-media';
 import type { ProblemKind } from '../problems';
 import { SHORTCUT_KEYS } from '../shortcuts';
 import { type ButtonVariant, button, problemNotice, relabel, shareBox } from './common';
 import { devicePickers } from './devices';
 import { h, replace } from './dom';
-import { type LocalMedia, loadPrefs, savePrefs, startLevelMeter } from './media';
+import { startLevelMeter } from './level-meter';
 
 /*
  * The lobby: see yourself, check the microphone moves the meter, pick devices, decide muted or not, then Join.
@@ -26,7 +28,10 @@ export interface LobbyOptions {
   onJoin(name: string | undefined): void;
 }
 
-/** Local preview video: muted (no echo, and autoplay is allowed), inline on iOS, mirrored like a mirror. */
+/**
+ * Local preview video: muted (no echo, and autoplay is allowed), mirrored like a mirror; `playsinline`, or iOS plays
+ * it fullscreen (see browser-support.ts for the Safari/iOS rules).
+ */
 export function previewVideo(stream: MediaStream, testId: string): HTMLVideoElement {
   const video = h('video', { class: 'self', playsinline: true, autoplay: true, muted: true, 'data-testid': testId });
   video.muted = true; // the attribute alone is not enough for Safari's autoplay rule
