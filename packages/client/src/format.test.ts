@@ -53,8 +53,10 @@ describe('when describing a transfer', () => {
   });
 
   it('should say who waits for whom while offered', () => {
-    expect(transferStatus(transfer({ state: 'offered' }))).toMatch(/Waiting for the other person/);
-    expect(transferStatus(transfer({ state: 'offered', direction: 'receive' }))).toMatch(/Wants to send/);
+    expect(transferStatus(transfer({ state: 'offered' }))).toBe('10 MB · waiting for the other person to accept…');
+    expect(transferStatus(transfer({ state: 'offered', direction: 'receive' }))).toBe(
+      'Wants to send you a file · 10 MB',
+    );
   });
 
   it('should give the reason when it failed', () => {

@@ -49,7 +49,10 @@ export function transferStatus(transfer: Transfer<unknown>): string {
   const sending = transfer.direction === 'send';
   switch (transfer.state) {
     case 'offered':
-      return sending ? 'Waiting for the other person to accept…' : 'Wants to send you a file';
+      // The size, so a person knows what accepting it means (a 4 GB video on mobile data).
+      return sending
+        ? `${formatBytes(transfer.size)} · waiting for the other person to accept…`
+        : `Wants to send you a file · ${formatBytes(transfer.size)}`;
     case 'transferring':
       return transferProgress(transfer);
     case 'verifying':

@@ -193,6 +193,9 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
     signalingUrl,
     roomId,
     (room) => {
+      // Someone holds the one other seat: the lobby names them instead of offering a link to send.
+      const waiting = room.members.length === 1 ? room.members[0] : undefined;
+      if (waiting) lobby.someoneWaiting(waiting.name);
       if (room.iceServers && room.iceExpiresAt) {
         lobby.offerConnectionTest({ iceServers: room.iceServers, iceExpiresAt: room.iceExpiresAt });
       }

@@ -2,9 +2,9 @@ import { canShareScreen } from '../browser-support';
 import type { CallOptions } from '../call-options';
 import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
 import { loadPrefs } from '../device-prefs';
-import { type CallTimings, callStatusText } from '../format';
+import { type CallTimings, callStatusText, formatBytes } from '../format';
 import type { LocalMedia } from '../local-media';
-import type { ProblemKind } from '../problems';
+import { describeProblem, type ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
 import { VideoStruggleWatch } from '../video-struggle';
@@ -291,6 +291,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       }
       peer = next;
       if (next?.name) lastPeerName = next.name;
+      // Nobody to measure: the last figures ("Good · direct") would describe a call that is gone.
+      if (!next) indicator.update(undefined);
       render();
     },
     remoteStream(stream) {
@@ -311,7 +313,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     transfer(transfer) {
       chatPanel.updateTransfer(transfer);
       if (transfer.direction === 'receive' && transfer.state === 'offered')
-        notify(`${peerName()} wants to send you a file: ${transfer.name}`);
+        notify(`${peerName()} wants to send you a file: ${transfer.name} (${formatBytes(transfer.size)})`);
     },
     problem(kind) {
       if (kind && FATAL_PROBLEMS.has(kind)) {
@@ -330,7 +332,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         offerAudioOnly = true;
         render();
       }
-      indicator.update(next);
+      indicator.update(peer ? next : undefined);
       updateQualityPanel();
     },
     connected(setupMs) {
@@ -361,14 +363,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     renderOverlay();
     replace(
       banner,
-      status === 'reconnecting' &&
-        h(
-          'div',
-          { class: 'banner', 'data-testid': 'reconnecting' },
-          h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-          'Reconnecting… the call comes back by itself.',
-        ),
-      problem && problemNotice(problem),
+      // One line about the connection: while reconnecting, the problem (if known) is said in it, not beside it.
+      status === 'reconnecting' ? reconnectingLine() : problem && problemNotice(problem),
       offerAudioOnly &&
         media.cameraLive &&
         h(
@@ -384,6 +380,17 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
             },
           }),
         ),
+    );
+  }
+
+  /** "Reconnecting…", with what is wrong when that is known (the server cannot be reached, say). */
+  function reconnectingLine(): HTMLElement {
+    const known = problem && describeProblem(problem);
+    return h(
+      'div',
+      { class: 'banner', role: 'status', 'data-testid': 'reconnecting', 'data-problem': problem },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      known ? `Reconnecting… ${known.title} ${known.action}` : 'Reconnecting… the call comes back by itself.',
     );
   }
 

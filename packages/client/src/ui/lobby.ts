@@ -14,6 +14,9 @@ import { startLevelMeter } from './level-meter';
  * Works with whatever devices exist; what is missing is explained, never a dead end.
  */
 
+/** Where the device pickers start open (styles.css uses the same width for its wide layout). */
+const WIDE_SCREEN = '(min-width: 721px)';
+
 /** What the lobby says about the other person: the link to send them, or who sent this one. */
 export type LobbyInvitation =
   /** The owner (or anyone, on an open deployment): a link to send, what it allows, and how to make a fresh one. */
@@ -117,43 +120,62 @@ function connectionTestSlot(): { element: HTMLElement; offer(grant: TestGrant): 
   };
 }
 
-/** The heading, text and share box of the lobby, for the owner or for a guest. */
-function invitationPart(o: LobbyOptions, currentName: () => string | undefined): HTMLElement[] {
+/**
+ * The heading, text and share box of the lobby, for the owner or for a guest; `someoneWaiting` turns them into who is
+ * waiting in the call (there is then nobody to send the link to).
+ */
+function invitationPart(
+  o: LobbyOptions,
+  currentName: () => string | undefined,
+): { elements: HTMLElement[]; someoneWaiting(name: string | undefined): void } {
   const invitation = o.invitation;
+  const heading = h('h1', { 'data-testid': 'lobby-heading' });
+  const note = h('p', { class: 'muted', 'data-testid': 'invitation-note' });
+  const sharing: HTMLElement[] = [];
   if (invitation.kind === 'invited') {
-    return [
-      h('h1', {}, invitation.by ? `${invitation.by} invited you to a call` : 'You are invited to a call'),
-      h('p', { class: 'muted' }, 'Check your camera and microphone, then join. Only the two of you are in this call.'),
-    ];
+    heading.textContent = invitation.by ? `${invitation.by} invited you to a call` : 'You are invited to a call';
+    note.textContent = 'Check your camera and microphone, then join. Only the two of you are in this call.';
+  } else {
+    heading.textContent = 'Ready to join?';
+    note.textContent = invitation.note;
+    const slot = h('div', {}, shareBox(invitation.link));
+    sharing.push(slot);
+    const renew = invitation.renew;
+    if (renew) {
+      sharing.push(
+        button({
+          label: 'Make a new link',
+          onClick: () => void renew(currentName()).then((link) => replace(slot, shareBox(link))),
+          testId: 'new-invitation',
+        }),
+      );
+    }
   }
-  const slot = h('div', {}, shareBox(invitation.link));
-  const renew = invitation.renew;
-  return [
-    h('h1', {}, 'Ready to join?'),
-    h('p', { class: 'muted', 'data-testid': 'invitation-note' }, invitation.note),
-    slot,
-    ...(renew
-      ? [
-          button({
-            label: 'Make a new link',
-            onClick: () => void renew(currentName()).then((link) => replace(slot, shareBox(link))),
-            testId: 'new-invitation',
-          }),
-        ]
-      : []),
-  ];
+  return {
+    elements: [heading, note, ...sharing],
+    someoneWaiting(name) {
+      const who = name || (invitation.kind === 'invited' ? invitation.by : undefined);
+      heading.textContent = who ? `${who} is waiting for you` : 'Someone is waiting for you';
+      note.textContent = 'Check your camera and microphone, then join: the call starts as soon as you do.';
+      for (const element of sharing) element.hidden = true;
+    },
+  };
 }
 
-/**
- * Builds the lobby; returns its element, a function that tears down its meter, one to show a problem, and one that
- * enables "Test my connection" with the TURN credentials the server handed the lobby.
- */
-export function lobbyView(o: LobbyOptions): {
+/** The lobby on screen, and what the app tells it later. */
+export interface Lobby {
   element: HTMLElement;
+  /** Tears down its level meter. */
   dispose(): void;
   showProblem(kind: ProblemKind): void;
+  /** Enables "Test my connection" with the TURN credentials the server handed the lobby. */
   offerConnectionTest(grant: TestGrant): void;
-} {
+  /** The other person is in the call already, waiting (their display name, if they gave one). */
+  someoneWaiting(name: string | undefined): void;
+}
+
+/** Builds the lobby. */
+export function lobbyView(o: LobbyOptions): Lobby {
   const { media } = o;
   const opening = media.open();
   const video = previewVideo(media.stream, 'local-preview');
@@ -184,6 +206,7 @@ export function lobbyView(o: LobbyOptions): {
     },
     'Join',
   );
+  const invitation = invitationPart(o, () => clampDisplayName(name.value) || undefined);
   const form = h(
     'form',
     {
@@ -197,9 +220,15 @@ export function lobbyView(o: LobbyOptions): {
         void opening.then(() => o.onJoin(chosen || undefined));
       },
     },
-    ...invitationPart(o, () => clampDisplayName(name.value) || undefined),
+    ...invitation.elements,
     h('label', { class: 'field', for: 'name' }, h('span', {}, 'Your name (optional)'), name),
-    devicePickers(media),
+    // Folded on a phone, so Join shows without scrolling; open where there is room.
+    h(
+      'details',
+      { class: 'device-choice', open: matchMedia(WIDE_SCREEN).matches },
+      h('summary', {}, 'Camera, microphone and speaker'),
+      devicePickers(media),
+    ),
     accessNotice,
     notice,
     join,
@@ -250,5 +279,6 @@ export function lobbyView(o: LobbyOptions): {
     },
     showProblem: (kind) => replace(accessNotice, problemNotice(kind)),
     offerConnectionTest: connectionTest.offer,
+    someoneWaiting: invitation.someoneWaiting,
   };
 }
