@@ -1,5 +1,5 @@
-import { type CallTimings, qualityRows } from '../format';
 import type { CallQuality } from '../quality';
+import { type CallTimings, qualityRows } from '../quality-figures';
 import { h } from './dom';
 
 /*
