@@ -86,6 +86,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let peerArrivedAt: number | undefined;
   let left = false;
   const peerName = () => peer?.name || lastPeerName || 'Guest';
+  /** There is a connection to the other person to measure (perhaps recovering). */
+  const hasConnection = () => !!peer && (status === 'connected' || status === 'reconnecting');
 
   const remoteVideo = h('video', {
     class: 'remote',
@@ -282,6 +284,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const events: CallEvents = {
     status(next) {
       status = next;
+      // Nobody connected: the last figures ("Good · direct") would describe a call that is gone.
+      if (!hasConnection()) indicator.update(undefined);
       render();
     },
     peer(next) {
@@ -292,8 +296,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       }
       peer = next;
       if (next?.name) lastPeerName = next.name;
-      // Nobody to measure: the last figures ("Good · direct") would describe a call that is gone.
-      if (!next) indicator.update(undefined);
       render();
     },
     remoteStream(stream) {
@@ -333,7 +335,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         offerAudioOnly = true;
         render();
       }
-      indicator.update(peer ? next : undefined);
+      indicator.update(hasConnection() ? next : undefined);
       updateQualityPanel();
     },
     connected(setupMs) {
@@ -397,7 +399,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   /** The words to compare, while there is a connection they belong to. */
   function renderVerifyBar(): void {
-    verifyBar.update(status === 'connected' || status === 'reconnecting' ? words : undefined, peerName());
+    verifyBar.update(hasConnection() ? words : undefined, peerName());
   }
 
   /** The card over the stage while there is nobody to see: the status as its heading, and what happens next. */
