@@ -44,12 +44,12 @@ const rows = files(distDir)
 
 const kb = (n: number) => (n / 1000).toFixed(2);
 const line = (cells: string[]) =>
-  `| ${cells[0]?.padEnd(36)} | ${cells
+  `| ${cells[0]?.padEnd(44)} | ${cells
     .slice(1)
     .map((c) => c.padStart(9))
     .join(' | ')} |`;
 console.log(line(['asset', 'raw KB', 'gzip KB', 'brotli KB']));
-console.log(line(['-'.repeat(36), '-'.repeat(9), '-'.repeat(9), '-'.repeat(9)]));
+console.log(line(['-'.repeat(44), '-'.repeat(9), '-'.repeat(9), '-'.repeat(9)]));
 for (const row of rows) console.log(line([row.asset, kb(row.raw), kb(row.gzip), kb(row.brotli)]));
 // The initial load is what index.html references; chunks the app imports later (a lazy feature) load on use.
 const initial = new Set(

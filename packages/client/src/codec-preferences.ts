@@ -4,8 +4,8 @@
  * 8 KB a parked offer may be (MAX_PARKED_OFFER_BYTES), and twice the bytes on every signaling hop. A call needs one
  * codec both sides decode; we keep those every supported browser has:
  * - VP8 (every WebRTC browser), VP9 profile 0 and AV1 (better quality per bit where both sides have them);
- * - H.264 constrained baseline with packetization-mode 1: Safari/iOS decode it in hardware, and it is the only
- *   H.264 profile WebRTC requires (RFC 7742);
+ * - H.264 constrained baseline with packetization-mode 1: Safari/iOS decode it in hardware (one of the Safari/iOS
+ *   rules in browser-support.ts), and it is the only H.264 profile WebRTC requires (RFC 7742);
  * - the repair formats (rtx, red, ulpfec, flexfec), which serve whatever codec is chosen.
  */
 

@@ -1,3 +1,4 @@
+import { canSaveToDisk } from './browser-support';
 import type { FileSink } from './file-transfer';
 
 /*
@@ -39,7 +40,8 @@ function openPageFolder(): Promise<FileSystemDirectoryHandle> {
 /** A file being received: written to OPFS piece by piece where possible, else kept as Blob parts. */
 export function createFileSink(): FileSink<Blob> {
   const name = crypto.randomUUID();
-  const disk = openPageFolder()
+  // Safari before 26 has OPFS without createWritable on the page (see browser-support.ts): straight to memory there.
+  const disk = (canSaveToDisk() ? openPageFolder() : Promise.reject(new Error('no OPFS writing here')))
     .then(async (folder) => {
       const handle = await folder.getFileHandle(name, { create: true });
       return { folder, handle, writable: await handle.createWritable() };

@@ -2,7 +2,8 @@ import type { CallStatus } from './call-session';
 import type { Transfer } from './file-transfer';
 import type { CallQuality } from './quality';
 
-/* Numbers as people read them: sizes, rates, durations, and call quality as a word. */
+/* Numbers as people read them: sizes, transfer rates, and call quality as a word (the quality panel's figures are
+ * in quality-figures.ts, loaded with the panel). */
 
 /** Round trip above this (ms) makes the call "fair": talking over each other starts. */
 export const FAIR_ROUND_TRIP_MS = 200;
@@ -25,16 +26,6 @@ export function formatBytes(bytes: number): string {
   return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** "850 kbit/s", "2.4 Mbit/s". */
-export function formatBitrate(kbps: number): string {
-  return kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`;
-}
-
-/** "0.25 s" under ten seconds, whole seconds above. */
-export function formatSeconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms / 1000)} s`;
-}
-
 /** One line about a transfer's progress, e.g. "3.4 MB of 10 MB · 1.1 MB/s". */
 export function transferProgress(transfer: Transfer<unknown>): string {
   const parts = [`${formatBytes(transfer.bytes)} of ${formatBytes(transfer.size)}`];
@@ -49,7 +40,10 @@ export function transferStatus(transfer: Transfer<unknown>): string {
   const sending = transfer.direction === 'send';
   switch (transfer.state) {
     case 'offered':
-      return sending ? 'Waiting for the other person to accept…' : 'Wants to send you a file';
+      // The size, so a person knows what accepting it means (a 4 GB video on mobile data).
+      return sending
+        ? `${formatBytes(transfer.size)} · waiting for the other person to accept…`
+        : `Wants to send you a file · ${formatBytes(transfer.size)}`;
     case 'transferring':
       return transferProgress(transfer);
     case 'verifying':
@@ -74,37 +68,6 @@ export function qualityLevel(quality: CallQuality | undefined): QualityLevel {
   if (rtt > POOR_ROUND_TRIP_MS || loss > POOR_PACKET_LOSS_PERCENT) return 'poor';
   if (rtt > FAIR_ROUND_TRIP_MS || loss > FAIR_PACKET_LOSS_PERCENT) return 'fair';
   return 'good';
-}
-
-/** Milestones of the current call, in ms from the other person's arrival. */
-export interface CallTimings {
-  setupMs?: number;
-  firstFrameMs?: number;
-}
-
-/** The rows of the quality panel: [label, value]; "–" where nothing is known yet. */
-export function qualityRows(quality: CallQuality | undefined, timings: CallTimings): [string, string][] {
-  const dash = '–';
-  const path = quality?.path;
-  const video = quality?.video;
-  const maybe = <T>(value: T | undefined, show: (value: T) => string) => (value === undefined ? dash : show(value));
-  return [
-    ['Connection', path ? `${path.relayed ? 'Relayed' : 'Direct'} (${path.protocol.toUpperCase()})` : dash],
-    ['Round trip', maybe(quality?.roundTripMs, (ms) => `${ms} ms`)],
-    ['Receiving', maybe(quality?.receiveKbps, formatBitrate)],
-    ['Sending', maybe(quality?.sendKbps, formatBitrate)],
-    ['Packet loss', maybe(quality?.packetLossPercent, (p) => `${p} %`)],
-    [
-      'Video',
-      maybe(
-        video,
-        (v) =>
-          `${v.width}×${v.height}${v.framesPerSecond === undefined ? '' : `, ${Math.round(v.framesPerSecond)} fps`}`,
-      ),
-    ],
-    ['Call setup', maybe(timings.setupMs, formatSeconds)],
-    ['First frame', maybe(timings.firstFrameMs, formatSeconds)],
-  ];
 }
 
 /** The status line of a call, naming the other person ("Guest" without a name). */

@@ -1,7 +1,10 @@
 import './styles.css';
 import { createRoomId, type SiteConfig, signalingUrlWithTicket } from '@parley/protocol';
+import { canMakeCalls } from './browser-support';
 import { readCallOptions } from './call-options';
 import { CallSession, warmUpSignaling } from './call-session';
+import { loadPrefs } from './device-prefs';
+import { LocalMedia } from './local-media';
 import { loadOwnerKey, saveOwnerKey } from './owner-key-store';
 import { type RoomAccess, roomAccess, signInvitation } from './page-access';
 import type { ProblemKind } from './problems';
@@ -11,7 +14,6 @@ import { callView } from './ui/call-view';
 import { button, messagePage, problemPage } from './ui/common';
 import { landingView } from './ui/landing';
 import { type LobbyInvitation, lobbyView } from './ui/lobby';
-import { LocalMedia, loadPrefs } from './ui/media';
 
 /*
  * The app: landing → lobby → call, driven by the URL fragment (see room-link.ts). Each view is built fresh and torn
@@ -47,7 +49,9 @@ function startCall(): void {
   location.hash = createRoomId();
 }
 
-const newCallButton = () => button('Start a new call', undefined, startCall, 'btn primary');
+/** Start a new call; `primary` where it is the page's one main action. */
+const newCallButton = (primary = true) =>
+  button({ label: 'Start a new call', onClick: startCall, className: primary ? 'btn primary' : 'btn' });
 
 function showProblem(kind: ProblemKind, ...actions: HTMLElement[]): void {
   show(problemPage(kind, ...actions), 'Problem');
@@ -136,7 +140,8 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
   media = roomMedia;
   const session = new CallSession({ signalingUrl, roomId, options, localStream: roomMedia.stream });
   lobbySession = session;
-  roomMedia.sendTrack = (kind, track) => session.replaceTrack(kind, track);
+  // The one place local media meets the call: every track change from the lobby on goes to this session.
+  roomMedia.sendTo(session);
   let shown = invitation;
   if (invitation.kind === 'share' && invitation.renew) {
     const renew = invitation.renew;
@@ -155,6 +160,7 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
         media: roomMedia,
         name,
         onLeave: (reason) => {
+          roomMedia.sendTo(undefined);
           roomMedia.stopTracks();
           if (media !== roomMedia) return; // the person already moved on (opened a link meanwhile)
           if (reason !== 'hung-up') {
@@ -163,16 +169,16 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
           }
           show(
             messagePage('You left the call', 'The room stays open for a while: you can go back with the same link.', [
-              button(
-                'Rejoin',
-                undefined,
-                () => {
+              button({
+                label: 'Rejoin',
+                onClick: () => {
                   location.hash = fragment;
                 },
-                'btn primary',
-                'rejoin',
-              ),
-              ...(access.kind === 'guest' ? [] : [newCallButton()]),
+                className: 'btn primary',
+                testId: 'rejoin',
+              }),
+              // One main action per page: going back in is it, a new call the other choice.
+              ...(access.kind === 'guest' ? [] : [newCallButton(false)]),
             ]),
             'Call ended',
           );
@@ -187,6 +193,9 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
     signalingUrl,
     roomId,
     (room) => {
+      // Someone holds the one other seat: the lobby names them instead of offering a link to send.
+      const waiting = room.members.length === 1 ? room.members[0] : undefined;
+      if (waiting) lobby.someoneWaiting(waiting.name);
       if (room.iceServers && room.iceExpiresAt) {
         lobby.offerConnectionTest({ iceServers: room.iceServers, iceExpiresAt: room.iceExpiresAt });
       }
@@ -200,7 +209,7 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
 }
 
 async function boot(): Promise<void> {
-  if (typeof RTCPeerConnection === 'undefined') {
+  if (!canMakeCalls()) {
     showProblem('no-webrtc');
     return;
   }
@@ -210,7 +219,7 @@ async function boot(): Promise<void> {
   } catch {
     showProblem(
       'bad-config',
-      button('Try again', undefined, () => location.reload(), 'btn primary'),
+      button({ label: 'Try again', onClick: () => location.reload(), className: 'btn primary' }),
     );
     return;
   }

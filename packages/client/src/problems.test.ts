@@ -5,6 +5,9 @@ import { describeProblem, mediaProblem, signalingProblem } from './problems';
 describe('when a device cannot be opened', () => {
   it('should tell a blocked permission from a busy camera and a missing one', () => {
     expect(mediaProblem('NotAllowedError')).toBe('permission-denied');
+    // Where to allow them, in every browser we support (each hides it somewhere else).
+    const help = describeProblem('permission-denied').action;
+    for (const way of ['camera icon', 'permissions icon', 'Settings for This Website']) expect(help).toContain(way);
     expect(mediaProblem('NotReadableError')).toBe('device-in-use');
     expect(mediaProblem('NotFoundError')).toBe('no-devices');
   });

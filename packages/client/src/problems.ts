@@ -43,7 +43,11 @@ const PROBLEMS: Record<ProblemKind, Problem> = {
   },
   'permission-denied': {
     title: 'Camera and microphone are blocked for this site.',
-    action: 'Allow them in the address bar (the camera icon), then choose Try again — or join without them.',
+    // Each browser hides the setting somewhere else; name every one (Chrome's camera icon means nothing in Safari).
+    action:
+      'Allow them for this site, then choose Try again — or join without them. Chrome or Edge: the camera icon at ' +
+      "the right of the address bar. Firefox: the permissions icon at the left of the address. Safari: Safari's " +
+      'menu, Settings for This Website.',
   },
   'no-devices': {
     title: 'No camera or microphone was found.',

@@ -111,6 +111,13 @@ try {
   await status(ada, 'Waiting');
   await shoot(ada, 'waiting');
 
+  // The invitee's lobby on a phone while Ada waits: it names her, and Join shows without scrolling.
+  const invitee = await open(granted, link, { viewport: PHONE });
+  await invitee.getByRole('heading', { name: 'Ada is waiting for you' }).waitFor();
+  await invitee.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement | null)?.videoWidth);
+  await shoot(invitee, 'lobby-someone-waiting-phone');
+  await invitee.context().close();
+
   // In a call.
   const grace = await open(granted, link);
   await joinCall(grace, 'Grace');

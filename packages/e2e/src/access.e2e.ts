@@ -52,9 +52,10 @@ describe('when the owner opens the owner link, starts a call and invites someone
       },
       { description: 'a new invitation link' },
     );
-    await owner.join();
+    // The guest's lobby names the inviter from the invitation (once Ada waits in the call, it says she is waiting).
     await guest.open(link);
     await guest.waitFor({ role: 'heading', name: 'Ada invited you to a call' }, 'the inviter named in the lobby');
+    await owner.join();
     await guest.join();
     for (const user of [owner, guest]) await user.waitForCall();
     // The key stays in this browser: the plain site address is the owner's landing page from now on.

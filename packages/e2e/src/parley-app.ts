@@ -54,6 +54,11 @@ export const UI = {
   fullscreen: { testId: 'fullscreen' },
   joinNotifications: { testId: 'join-notifications' },
   devices: { role: 'button', name: 'Devices' },
+  displayName: { role: 'textbox', name: 'Your name (optional)' },
+  lobbyHeading: { testId: 'lobby-heading' },
+  invitationNote: { testId: 'invitation-note' },
+  reconnecting: { testId: 'reconnecting' },
+  rejoin: { testId: 'rejoin' },
 } as const satisfies Record<string, UiTarget | string>;
 
 /** What the lobby's "Test my connection" showed: the verdict, what each TURN transport found, and the words. */
@@ -126,9 +131,10 @@ export class AppUser {
     await this.waitFor(UI.join, 'the lobby');
   }
 
-  /** Clicks Join in the lobby. */
-  async join(): Promise<void> {
+  /** Clicks Join in the lobby, having given `name` as this person's display name, if any. */
+  async join(name?: string): Promise<void> {
     await this.waitFor(UI.join, 'the Join button');
+    if (name !== undefined) await this.page.fill(UI.displayName, name);
     await this.page.click(UI.join);
   }
 

@@ -1,9 +1,9 @@
 import type { CallSession } from '../call-session';
+import type { LocalMedia } from '../local-media';
 import { SHORTCUT_KEYS, type ShortcutAction } from '../shortcuts';
 import { button, toast } from '../ui/common';
 import { h } from '../ui/dom';
 import { pathIcon } from '../ui/icons';
-import type { LocalMedia } from '../ui/media';
 import { setVideoSending } from './audio-only';
 import { canFlipCamera, listCameras, nextCamera } from './camera-flip';
 import { browserAlertOutputs, JoinAlert } from './join-alert';
@@ -60,7 +60,15 @@ function controlButton(action: ShortcutAction, testId: string, onClick: () => vo
   const clicked = () => {
     if (!target.hidden) onClick();
   };
-  const target = button('', undefined, clicked, 'ctl', testId, SHORTCUT_KEYS[action]);
+  // Captioned like the view's own controls; showControl() gives it its name, icon and caption.
+  const target = button({
+    label: '',
+    onClick: clicked,
+    className: 'ctl',
+    variant: 'captioned',
+    testId,
+    shortcut: SHORTCUT_KEYS[action],
+  });
   target.hidden = true;
   return target;
 }
@@ -79,7 +87,12 @@ function showControl(
 ): void {
   target.setAttribute('aria-label', state.label);
   target.title = `${state.label} (${SHORTCUT_KEYS[action]})`;
-  target.replaceChildren(pathIcon(EXTRA_ICONS[state.icon]));
+  const icon = pathIcon(EXTRA_ICONS[state.icon]);
+  const shown = target.querySelector('svg');
+  if (shown) shown.replaceWith(icon);
+  else target.prepend(icon);
+  const caption = target.querySelector('.caption');
+  if (caption) caption.textContent = state.label;
   if (state.on !== undefined) {
     target.setAttribute('aria-pressed', String(state.on));
     target.classList.toggle('on', state.accent ?? state.on);
@@ -213,7 +226,11 @@ export function startCallExtras(o: CallExtrasOptions): CallExtras {
     const permission = Notification.permission;
     notifications.replaceChildren(
       permission === 'default'
-        ? button('Notify me when they join', undefined, () => void askNotifications(), 'btn', 'join-notifications')
+        ? button({
+            label: 'Notify me when they join',
+            onClick: () => void askNotifications(),
+            testId: 'join-notifications',
+          })
         : h(
             'p',
             { class: 'muted', 'data-testid': 'join-notifications' },

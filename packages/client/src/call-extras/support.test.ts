@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { canShareScreen } from './screen-share-support';
 import { callExtrasSupport, type SupportEnvironment } from './support';
 
 /** A browser with everything, to take parts away from. */
@@ -51,11 +50,5 @@ describe('when the call view asks what this browser can do', () => {
     without.navigator.mediaDevices = { getSupportedConstraints: () => ({ noiseSuppression: false }) };
     expect(callExtrasSupport(without).noiseSuppression).toBe(false);
     expect(callExtrasSupport({ ...everything(), navigator: {} }).noiseSuppression).toBe(false);
-  });
-
-  it('should offer screen sharing only where getDisplayMedia exists', () => {
-    expect(canShareScreen({ mediaDevices: { getDisplayMedia: () => undefined } })).toBe(true);
-    expect(canShareScreen({ mediaDevices: {} })).toBe(false);
-    expect(canShareScreen({})).toBe(false);
   });
 });

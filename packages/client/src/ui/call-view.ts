@@ -1,26 +1,36 @@
+import { canShareScreen } from '../browser-support';
 import type { CallExtras } from '../call-extras/call-extras';
-import { canShareScreen } from '../call-extras/screen-share-support';
 import type { CallOptions } from '../call-options';
 import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
-import { type CallTimings, callStatusText } from '../format';
-import type { ProblemKind } from '../problems';
+import { loadPrefs } from '../device-prefs';
+import { callStatusText, formatBytes } from '../format';
+import type { LocalMedia } from '../local-media';
+import { describeProblem, type ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
+import type { CallTimings } from '../quality-figures';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
 import { VideoStruggleWatch } from '../video-struggle';
+import { CallOverlay } from './call-overlay';
 import { ChatPanel } from './chat-panel';
-import { button, problemNotice, relabel, shareBox, toast } from './common';
-import { DebugPanel } from './debug-panel';
+import { button, problemNotice, relabel, toast } from './common';
+import type { DebugPanel } from './debug-panel';
 import { applySpeaker, devicePickers } from './devices';
 import { h, replace } from './dom';
 import { mediaToggles, previewVideo } from './lobby';
-import { type LocalMedia, loadPrefs } from './media';
-import { QualityPanel, qualityIndicator } from './quality-panel';
+import { qualityIndicator } from './quality-indicator';
+import type { QualityPanel } from './quality-panel';
+import { SidePanels } from './side-panels';
 import { VerifyBar } from './verify-bar';
 
 /*
  * The call: the other person large, yourself small, controls at the bottom, and one side panel at a time (chat and
  * files, quality, devices, debug). Everything else — negotiation, reconnects, ICE restarts — happens in CallSession;
  * this view only shows what it reports, in words.
+ *
+ * Over ~350 lines, for now: it wires every control and every session event together in one place, while the parts
+ * with state of their own are their own files (overlay, side panels, chat, verification bar, quality indicator and
+ * panel). Splitting the controls out waits for issue 13's new call controls (picture-in-picture, fullscreen, camera
+ * flip, audio-only), being added beside these in parallel, to land.
  */
 
 /** Problems after which the session is over: the view hands back to the app. */
@@ -33,22 +43,10 @@ const FATAL_PROBLEMS = new Set<ProblemKind>([
   'ticket-in-use',
 ]);
 
-/** The overlay's text for each status that shows it (below the status itself), for whoever has a link to share. */
-const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
-  joining: 'Getting your seat in the call.',
-  waiting: 'Send them this link. The call starts by itself as soon as they open it.',
-  connecting: 'Finding the best path between you.',
-  'peer-left': 'The room stays open: they can come back with the same link.',
-};
-
-/** …and for a guest, who has no link to share: the person who invited them comes (back) by themselves. */
-const GUEST_OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
-  ...OVERLAY_TEXTS,
-  waiting: 'The call starts by itself as soon as they are here.',
-  'peer-left': 'Stay here: the call starts again by itself if they come back.',
-};
-
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
+
+/** The call's controls: an icon with a caption (shown on wide screens), the label their name and tooltip. */
+const CONTROL = { className: 'ctl', variant: 'captioned' } as const;
 
 export interface CallViewOptions {
   /** The session made with the lobby (perhaps with an answer prepared); the view starts it. */
@@ -69,7 +67,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let peer: PeerInfo | undefined;
   let lastPeerName: string | undefined;
   let problem: ProblemKind | undefined;
-  let panel: PanelName | undefined;
   let unread = 0;
   let quality: CallQuality | undefined;
   let words: string[] | undefined;
@@ -83,27 +80,30 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   let peerArrivedAt: number | undefined;
   let left = false;
   const peerName = () => peer?.name || lastPeerName || 'Guest';
+  /** There is a connection to the other person to measure (perhaps recovering). */
+  const hasConnection = () => !!peer && (status === 'connected' || status === 'reconnecting');
 
   const remoteVideo = h('video', {
     class: 'remote',
+    // iOS plays a video fullscreen without playsinline.
     playsinline: true,
     autoplay: true,
     'data-testid': 'remote-video',
     onloadeddata: () => {
       if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
         timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
-        qualityPanel.update(quality, code(), timings);
+        updateQualityPanel();
       }
     },
     onresize: () => render(),
   });
   applySpeaker(remoteVideo, loadPrefs().speaker);
-  const soundButton = button(
-    'Turn on sound',
-    'mic',
-    () => void remoteVideo.play().then(() => (soundButton.hidden = true)),
-    'btn primary sound',
-  );
+  const soundButton = button({
+    label: 'Turn on sound',
+    icon: 'mic',
+    onClick: () => void remoteVideo.play().then(() => (soundButton.hidden = true)),
+    className: 'btn primary sound',
+  });
   soundButton.hidden = true;
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
   const remotePlaceholder = h('div', { class: 'remote-placeholder' }, avatar, h('p', {}));
@@ -114,11 +114,13 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     previewVideo(media.stream, 'local-video'),
     h('div', { class: 'placeholder' }, 'Camera off'),
   );
-  const overlay = h('div', { class: 'overlay', 'data-testid': 'call-overlay' });
+  const overlay = new CallOverlay(o.link);
   const banner = h('div', { class: 'banner-slot' });
   const statusText = h('p', { class: 'status', role: 'status', 'data-testid': 'call-status' });
   const indicator = qualityIndicator(() => togglePanel('quality'));
-  const qualityPanel = new QualityPanel();
+  /** The quality panel, once it was opened (its code loads then). */
+  let qualityPanel: QualityPanel | undefined;
+  const updateQualityPanel = () => qualityPanel?.update(quality, code(), timings);
   const verifyBar = new VerifyBar(() => void leave('codes-differ'));
   const chatPanel = new ChatPanel({
     send: (text) => {
@@ -129,23 +131,34 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     files: () => session.files,
     peerName,
   });
-  const debugPanel = o.options.debug ? new DebugPanel(() => session.connection) : undefined;
+  // `?debug` only: its code loads at once (a lazy chunk, so nobody else loads it), to hear the log from the start.
+  const debugPanel: Promise<DebugPanel> | undefined = o.options.debug
+    ? import('./debug-panel').then(({ DebugPanel }) => new DebugPanel(() => session.connection))
+    : undefined;
   const settings = h('div', { class: 'settings' }, devicePickers(media, remoteVideo));
 
   // Controls
-  const toggles = mediaToggles(media, 'ctl');
+  const toggles = mediaToggles(media, CONTROL);
+  // No getDisplayMedia on iOS, iPadOS and Android: no Share screen control there.
   const canShare = canShareScreen();
-  const screen = button(
-    'Share screen',
-    'screen',
-    () => void (media.sharing ? media.stopScreen() : media.startScreen()),
-    'ctl',
-    'share-screen',
-    SHORTCUT_KEYS.screen,
-  );
+  const screen = button({
+    label: 'Share screen',
+    icon: 'screen',
+    onClick: () => void (media.sharing ? media.stopScreen() : media.startScreen()),
+    ...CONTROL,
+    testId: 'share-screen',
+    shortcut: SHORTCUT_KEYS.screen,
+  });
   const badge = h('span', { class: 'badge', 'aria-hidden': 'true', 'data-testid': 'unread-badge' });
   badge.hidden = true;
-  const chatButton = button('Chat', 'chat', () => togglePanel('chat'), 'ctl', 'chat-toggle', SHORTCUT_KEYS.chat);
+  const chatButton = button({
+    label: 'Chat',
+    icon: 'chat',
+    onClick: () => togglePanel('chat'),
+    ...CONTROL,
+    testId: 'chat-toggle',
+    shortcut: SHORTCUT_KEYS.chat,
+  });
   chatButton.append(badge);
   const fileInput = h('input', {
     type: 'file',
@@ -159,25 +172,61 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       fileInput.value = '';
     },
   });
-  const fileButton = button('Send file', 'file', () => fileInput.click(), 'ctl', 'send-file');
-  const settingsButton = button('Devices', 'settings', () => togglePanel('settings'), 'ctl');
-  const debugButton = debugPanel && button('Debug', 'quality', () => togglePanel('debug'), 'ctl');
-  const hangUp = button('Hang up', 'hangUp', () => void leave(), 'ctl danger', 'hang-up');
+  const fileButton = button({
+    label: 'Send file',
+    icon: 'file',
+    onClick: () => fileInput.click(),
+    ...CONTROL,
+    testId: 'send-file',
+  });
+  const settingsButton = button({
+    label: 'Devices',
+    icon: 'settings',
+    onClick: () => togglePanel('settings'),
+    ...CONTROL,
+  });
+  const debugButton =
+    debugPanel && button({ label: 'Debug', icon: 'quality', onClick: () => togglePanel('debug'), ...CONTROL });
+  const hangUp = button({
+    label: 'Hang up',
+    icon: 'hangUp',
+    onClick: () => void leave(),
+    ...CONTROL,
+    className: 'ctl danger',
+    testId: 'hang-up',
+  });
 
-  const panelTitle = h('h2', { id: 'panel-title' }, '');
-  const panelBody = h('div', { class: 'panel-body' });
-  const aside = h(
-    'aside',
-    { class: 'panel', 'aria-labelledby': 'panel-title', 'data-testid': 'side-panel' },
-    h(
-      'header',
-      {},
-      panelTitle,
-      button('Close panel', 'close', () => togglePanel(undefined), 'ctl small'),
-    ),
-    panelBody,
+  const panels = new SidePanels<PanelName>(
+    {
+      chat: { title: 'Chat and files', control: chatButton, content: () => chatPanel.element },
+      quality: {
+        title: 'Call quality',
+        control: indicator.element,
+        content: async () => {
+          const { QualityPanel } = await import('./quality-panel');
+          qualityPanel = new QualityPanel();
+          updateQualityPanel();
+          return qualityPanel.element;
+        },
+      },
+      settings: { title: 'Devices', control: settingsButton, content: () => settings },
+      // Without ?debug there is no Debug control to open it.
+      debug: {
+        title: 'Debug',
+        control: debugButton,
+        content: () => debugPanel?.then((debug) => debug.element) ?? h('div'),
+      },
+    },
+    (open) => {
+      element.classList.toggle('with-panel', !!open);
+      void debugPanel?.then((debug) => debug.setOpen(open === 'debug'));
+      if (open === 'chat') {
+        unread = 0;
+        renderBadge();
+        chatPanel.focus();
+      }
+    },
   );
-  aside.hidden = true;
 
   const stage = h(
     'div',
@@ -199,7 +248,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     remotePlaceholder,
     peerLabel,
     localTile,
-    overlay,
+    overlay.element,
     soundButton,
     h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, 'Drop to send'),
   );
@@ -209,7 +258,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Parley'), statusText, indicator.element),
     // One row of the call's grid for both: the bar and the banners come and go.
     h('div', { class: 'notices' }, banner, verifyBar.element),
-    h('div', { class: 'call-main' }, stage, aside),
+    h('div', { class: 'call-main' }, stage, panels.element),
     h(
       'nav',
       { class: 'controls', 'aria-label': 'Call controls' },
@@ -230,6 +279,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     status(next) {
       status = next;
       if (next === 'connected') withExtras((extras) => extras.connected());
+      // Nobody connected: the last figures ("Good · direct") would describe a call that is gone.
+      if (!hasConnection()) indicator.update(undefined);
       render();
     },
     peer(next) {
@@ -247,7 +298,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       if (remoteVideo.srcObject !== (stream ?? null)) remoteVideo.srcObject = stream ?? null;
       if (stream) {
         remoteVideo.play().catch((error: unknown) => {
-          // Safari (and Chrome without a prior click) refuse sound until the person taps something.
+          // Safari refuses sound before a gesture on the page unless the page captures camera or microphone (a
+          // receive-only person), Chrome without a prior click on the site: a button the person taps plays it.
           if ((error as Error).name === 'NotAllowedError') soundButton.hidden = false;
         });
       }
@@ -260,7 +312,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     transfer(transfer) {
       chatPanel.updateTransfer(transfer);
       if (transfer.direction === 'receive' && transfer.state === 'offered')
-        notify(`${peerName()} wants to send you a file: ${transfer.name}`);
+        notify(`${peerName()} wants to send you a file: ${transfer.name} (${formatBytes(transfer.size)})`);
     },
     problem(kind) {
       if (kind && FATAL_PROBLEMS.has(kind)) {
@@ -279,15 +331,16 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         offerAudioOnly = true;
         render();
       }
-      indicator.update(next);
-      qualityPanel.update(quality, code(), timings);
+      indicator.update(hasConnection() ? next : undefined);
+      updateQualityPanel();
     },
     connected(setupMs) {
       timings = { ...timings, setupMs };
-      qualityPanel.update(quality, code(), timings);
+      updateQualityPanel();
     },
     log(line) {
-      debugPanel?.log(line);
+      const at = performance.now();
+      void debugPanel?.then((debug) => debug.log(line, at));
     },
   };
 
@@ -306,17 +359,11 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     localTile.classList.toggle('no-video', media.stream.getVideoTracks().length === 0);
     renderVerifyBar();
     localTile.classList.toggle('mirror', !media.sharing);
-    renderOverlay();
+    overlay.update(status, !!peer, peerName());
     replace(
       banner,
-      status === 'reconnecting' &&
-        h(
-          'div',
-          { class: 'banner', 'data-testid': 'reconnecting' },
-          h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-          'Reconnecting… the call comes back by itself.',
-        ),
-      problem && problemNotice(problem),
+      // One line about the connection: while reconnecting, the problem (if known) is said in it, not beside it.
+      status === 'reconnecting' ? reconnectingLine() : problem && problemNotice(problem),
       offerAudioOnly &&
         media.cameraLive &&
         !audioOnly &&
@@ -324,49 +371,38 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           'div',
           { class: 'banner', 'data-testid': 'audio-only-offer' },
           "Video can't keep up on this connection. ",
-          button(
-            'Audio only',
-            'camera',
-            () => {
+          button({
+            label: 'Audio only',
+            icon: 'camera',
+            onClick: () => {
               offerAudioOnly = false;
               withExtras((extras) => void extras.setAudioOnly(true));
             },
-            'btn',
-            'take-audio-only',
-          ),
+            testId: 'take-audio-only',
+          }),
         ),
+    );
+  }
+
+  /** "Reconnecting…", with what is wrong when that is known (the server cannot be reached, say). */
+  function reconnectingLine(): HTMLElement {
+    const known = problem && describeProblem(problem);
+    return h(
+      'div',
+      { class: 'banner', role: 'status', 'data-testid': 'reconnecting', 'data-problem': problem },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      known ? `Reconnecting… ${known.title} ${known.action}` : 'Reconnecting… the call comes back by itself.',
     );
   }
 
   /** The words to compare, while there is a connection they belong to. */
   function renderVerifyBar(): void {
-    verifyBar.update(status === 'connected' || status === 'reconnecting' ? words : undefined, peerName());
-  }
-
-  /** The card over the stage while there is nobody to see: the status as its heading, and what happens next. */
-  function renderOverlay(): void {
-    const shown = status === 'reconnecting' && !peer ? 'waiting' : status;
-    const text = (o.link ? OVERLAY_TEXTS : GUEST_OVERLAY_TEXTS)[shown];
-    const key = text ? `${status}|${peerName()}` : '';
-    if (overlay.dataset.key === key) return; // keep focus and selection in the share box
-    overlay.dataset.key = key;
-    replace(
-      overlay,
-      text &&
-        h(
-          'div',
-          { class: 'overlay-card' },
-          h('h2', {}, callStatusText(shown, peerName())),
-          h('p', {}, text),
-          (shown === 'waiting' || shown === 'peer-left') && o.link !== undefined && shareBox(o.link),
-        ),
-    );
-    overlay.hidden = !text;
+    verifyBar.update(hasConnection() ? words : undefined, peerName());
   }
 
   /** Something new in the chat: counted and shown as a toast, unless the chat is open. */
   function notify(text: string): void {
-    if (panel === 'chat') return;
+    if (panels.open === 'chat') return;
     unread += 1;
     toast(text);
     renderBadge();
@@ -389,28 +425,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   }
 
   function togglePanel(name: PanelName | undefined): void {
-    const next = name === panel ? undefined : name;
-    panel = next;
-    aside.hidden = !next;
-    element.classList.toggle('with-panel', !!next);
-    // Each panel: its title, the control that opens it, and its content.
-    const panels: Record<PanelName, [string, HTMLElement | undefined, HTMLElement | undefined]> = {
-      chat: ['Chat and files', chatButton, chatPanel.element],
-      quality: ['Call quality', indicator.element, qualityPanel.element],
-      settings: ['Devices', settingsButton, settings],
-      debug: ['Debug', debugButton, debugPanel?.element],
-    };
-    for (const [n, [, control]] of Object.entries(panels)) control?.setAttribute('aria-expanded', String(next === n));
-    debugPanel?.setOpen(next === 'debug');
-    if (!next) return;
-    const [title, , content] = panels[next];
-    panelTitle.textContent = title;
-    if (content && panelBody.firstChild !== content) panelBody.replaceChildren(content);
-    if (next === 'chat') {
-      unread = 0;
-      renderBadge();
-      chatPanel.focus();
-    }
+    panels.toggle(name);
   }
 
   function sendFiles(files: FileList | null | undefined): void {
@@ -421,7 +436,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         return;
       }
     }
-    if (panel !== 'chat') togglePanel('chat');
+    if (panels.open !== 'chat') togglePanel('chat');
   }
 
   /** Hangs up: because the person chose to, or because the words they compared differ (then with a warning). */
@@ -437,7 +452,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   const onKey = (event: KeyboardEvent) => {
     const editing = (event.target as HTMLElement | null)?.closest('input, textarea, select, [contenteditable]');
     const action = editing ? undefined : shortcutAction(event);
-    if (event.key === 'Escape' && panel) togglePanel(undefined);
+    if (event.key === 'Escape' && panels.open) togglePanel(undefined);
     if (!action) return;
     event.preventDefault();
     // A shortcut presses the control that shows it (not there: no screen sharing in this browser).
@@ -469,8 +484,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     void extras.then((loaded) => loaded && !left && use(loaded));
   }
 
-  media.sendTrack = (kind, track) => session.replaceTrack(kind, track);
-  media.shareTrack = (track) => session.shareScreen(track);
   media.addEventListener('change', onMediaChange);
   onMediaChange();
   renderBadge();
@@ -481,10 +494,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     dispose: () => {
       document.removeEventListener('keydown', onKey);
       window.removeEventListener('pagehide', onPageHide);
-      debugPanel?.setOpen(false);
+      void debugPanel?.then((debug) => debug.setOpen(false));
       chatPanel.dispose();
-      media.sendTrack = async () => undefined;
-      media.shareTrack = () => undefined;
       media.removeEventListener('change', onMediaChange);
       void extras.then((loaded) => loaded?.dispose());
       if (!left) {

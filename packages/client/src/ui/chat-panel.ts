@@ -108,12 +108,17 @@ export class ChatPanel {
     const actions: HTMLElement[] = [];
     if (transfer.state === 'offered' && transfer.direction === 'receive') {
       actions.push(
-        button('Accept', undefined, () => this.#actions.files()?.accept(transfer.id), 'btn primary', 'file-accept'),
-        button('Decline', undefined, () => this.#actions.files()?.decline(transfer.id)),
+        button({
+          label: 'Accept',
+          onClick: () => this.#actions.files()?.accept(transfer.id),
+          className: 'btn primary',
+          testId: 'file-accept',
+        }),
+        button({ label: 'Decline', onClick: () => this.#actions.files()?.decline(transfer.id) }),
       );
     } else if (transfer.state === 'offered' || active) {
       actions.push(
-        button('Cancel', undefined, () => this.#actions.files()?.cancel(transfer.id), undefined, 'file-cancel'),
+        button({ label: 'Cancel', onClick: () => this.#actions.files()?.cancel(transfer.id), testId: 'file-cancel' }),
       );
     }
     if (transfer.state === 'done' && transfer.result) {

@@ -7,25 +7,43 @@ import { type ICONS, icon } from './icons';
 export type IconName = keyof typeof ICONS;
 
 /**
- * A button, with an icon if given. `btn` buttons show `label` as text; the others (`ctl`, `round`) show only the
- * icon, and `label` is their accessible name and tooltip (with the shortcut).
+ * What a button shows: `text`, its label (with the icon, if any, before it); `icon`, only the icon, the label being its
+ * accessible name and tooltip; `captioned`, the icon with the label under it as a caption that wide screens show
+ * (narrow ones hide it by CSS, and the label stays the accessible name and tooltip).
  */
-export function button(
-  label: string,
-  iconName: IconName | undefined,
-  onClick: () => void,
-  className = 'btn',
-  testId?: string,
-  shortcut?: string,
-): HTMLButtonElement {
-  const iconOnly = !className.startsWith('btn');
+export type ButtonVariant = 'text' | 'icon' | 'captioned';
+
+export interface ButtonOptions {
+  /** What the button does, in words: its text, or its accessible name. */
+  label: string;
+  icon?: IconName;
+  onClick: () => void;
+  /** Default `text`. */
+  variant?: ButtonVariant;
+  /** Style classes (`btn primary`, `ctl danger`, `round`…); default `btn`. */
+  className?: string;
+  testId?: string;
+  /** Its keyboard shortcut (see shortcuts.ts), announced and shown in the tooltip. */
+  shortcut?: string;
+}
+
+/** A button with an accessible name; see `ButtonVariant` for what it shows. */
+export function button(options: ButtonOptions): HTMLButtonElement {
+  const { label, variant = 'text', shortcut } = options;
   const target = h(
     'button',
-    { type: 'button', class: className, 'aria-keyshortcuts': shortcut, 'data-testid': testId, onclick: onClick },
-    iconName && icon(iconName),
-    !iconOnly && h('span', {}, label),
+    {
+      type: 'button',
+      class: options.className ?? 'btn',
+      'aria-keyshortcuts': shortcut,
+      'data-testid': options.testId,
+      onclick: options.onClick,
+    },
+    options.icon && icon(options.icon),
+    variant === 'text' && h('span', {}, label),
+    variant === 'captioned' && h('span', { class: 'caption', 'aria-hidden': 'true' }, label),
   );
-  if (iconOnly) name(target, label, shortcut);
+  if (variant !== 'text') name(target, label, shortcut);
   return target;
 }
 
@@ -35,10 +53,12 @@ function name(target: HTMLButtonElement, label: string, shortcut: string | undef
   target.title = shortcut ? `${label} (${shortcut})` : label;
 }
 
-/** Re-labels an icon button (a toggle whose name says what pressing it does). */
+/** Re-labels an icon or captioned button (a toggle whose name says what pressing it does). */
 export function relabel(target: HTMLButtonElement, label: string, iconName: IconName, shortcut?: string): void {
   name(target, label, shortcut);
   target.querySelector('svg')?.replaceWith(icon(iconName));
+  const caption = target.querySelector('.caption');
+  if (caption) caption.textContent = label;
 }
 
 /** A plain-language problem: what happened and what to do, with an optional action. */
@@ -97,8 +117,8 @@ export function shareBox(link: string): HTMLElement {
     h(
       'div',
       { class: 'row' },
-      button('Copy link', 'link', () => void copy()),
-      typeof navigator.share === 'function' && button('Share link', 'share', share),
+      button({ label: 'Copy link', icon: 'link', onClick: () => void copy() }),
+      typeof navigator.share === 'function' && button({ label: 'Share link', icon: 'share', onClick: share }),
     ),
   );
 }

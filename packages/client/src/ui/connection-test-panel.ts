@@ -1,55 +1,19 @@
 import { type TestGrant, testConnection } from '../connection-test';
-import { button } from './common';
 import { h, replace } from './dom';
 
 /*
- * The lobby's "Test my connection": a button, disabled until the server has handed this page TURN credentials, and
- * the verdict shown in place. It is loaded with the page: as a lazy chunk it would save the initial load only ~0.15 KB
- * of its ~1.2 KB (gzip), since the first dynamic import brings Vite's preload helper along.
+ * What the lobby's "Test my connection" shows while it runs and once it has a verdict. Loaded (with connection-test.ts)
+ * only when the person presses the button: most people never do, so it is not part of the initial load.
  */
 
-const TEST_LABEL = 'Test my connection';
-
-/** The button and its result; `offer` enables it with the credentials to test with (the latest ones win). */
-export function connectionTestPanel(): { element: HTMLElement; offer(grant: TestGrant): void } {
-  let grant: TestGrant | undefined;
-  const result = h('div', {
-    class: 'connection-result',
-    role: 'status',
-    'aria-live': 'polite',
-    'data-testid': 'connection-result',
-  });
-  const start = button(
-    TEST_LABEL,
-    undefined,
-    () => {
-      if (!grant) return;
-      start.disabled = true;
-      for (const key of ['verdict', 'udp', 'tcp']) delete result.dataset[key];
-      replace(result, h('p', { class: 'muted' }, 'Testing whether calls can get through from this network…'));
-      void testConnection(grant).then((report) => {
-        // What each transport found, for the curious (and for tests): the words above are for people.
-        result.dataset.verdict = report.verdict;
-        result.dataset.udp = report.results.udp;
-        result.dataset.tcp = report.results.tcp;
-        replace(
-          result,
-          h('p', { class: 'connection-verdict' }, report.title),
-          h('p', { class: 'muted' }, report.detail),
-        );
-        start.disabled = false;
-      });
-    },
-    'btn',
-    'test-connection',
-  );
-  start.disabled = true;
-  return {
-    element: h('div', { class: 'connection-test' }, start, result),
-    offer: (latest) => {
-      const idle = grant === undefined;
-      grant = latest;
-      if (idle) start.disabled = false;
-    },
-  };
+/** Runs the test with `grant`'s TURN credentials and shows its progress, then its verdict, in `result`. */
+export async function showConnectionTest(grant: TestGrant, result: HTMLElement): Promise<void> {
+  for (const key of ['verdict', 'udp', 'tcp']) delete result.dataset[key];
+  replace(result, h('p', { class: 'muted' }, 'Testing whether calls can get through from this network…'));
+  const report = await testConnection(grant);
+  // What each transport found, for the curious (and for tests): the words below are for people.
+  result.dataset.verdict = report.verdict;
+  result.dataset.udp = report.results.udp;
+  result.dataset.tcp = report.results.tcp;
+  replace(result, h('p', { class: 'connection-verdict' }, report.title), h('p', { class: 'muted' }, report.detail));
 }

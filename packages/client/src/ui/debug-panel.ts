@@ -1,7 +1,10 @@
 import { candidateCounts, type StatsEntry } from '../quality';
 import { h } from './dom';
 
-/* `?debug`: the signaling and negotiation log, and the ICE candidates gathered on each side by type. */
+/*
+ * `?debug`: the signaling and negotiation log, and the ICE candidates gathered on each side by type. Only `?debug`
+ * loads it (a lazy chunk).
+ */
 
 /** Log lines kept; older ones scroll away. */
 export const MAX_DEBUG_LINES = 400;
@@ -29,8 +32,9 @@ export class DebugPanel {
     );
   }
 
-  log(line: string): void {
-    const seconds = ((performance.now() - this.#started) / 1000).toFixed(2).padStart(7);
+  /** Adds a line, stamped with the time it happened (`at`, from performance.now()). */
+  log(line: string, at = performance.now()): void {
+    const seconds = ((at - this.#started) / 1000).toFixed(2).padStart(7);
     this.#lines.append(h('li', {}, `${seconds}  ${line}`));
     while (this.#lines.childElementCount > MAX_DEBUG_LINES) this.#lines.firstElementChild?.remove();
   }

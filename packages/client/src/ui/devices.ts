@@ -1,11 +1,13 @@
+import { canChooseSpeaker } from '../browser-support';
+import { loadPrefs, savePrefs } from '../device-prefs';
+import { type LocalMedia, listDevices } from '../local-media';
 import { h } from './dom';
-import { canPickSpeaker, type LocalMedia, listDevices, loadPrefs, savePrefs } from './media';
 
 /* Camera, microphone and speaker pickers, shared by the lobby and the in-call settings panel. */
 
-/** Sends a media element's sound to the chosen speaker, where the browser allows it. */
+/** Sends a media element's sound to the chosen speaker, where the browser allows it (not Safari before 18.4). */
 export function applySpeaker(element: HTMLMediaElement, deviceId: string | undefined): void {
-  if (!canPickSpeaker || !deviceId) return;
+  if (!canChooseSpeaker() || !deviceId) return;
   void (element as HTMLMediaElement & { setSinkId(id: string): Promise<void> })
     .setSinkId(deviceId)
     .catch(() => undefined);
@@ -37,7 +39,8 @@ export function devicePickers(media: LocalMedia, speakerTarget?: HTMLMediaElemen
       () => trackDevice(media.audioTrack) ?? loadPrefs().audio,
       (id) => void media.useDevice('audio', id),
     ),
-    ...(canPickSpeaker
+    // No speaker picker where the speaker cannot be chosen (see browser-support.ts): the system's one plays.
+    ...(canChooseSpeaker()
       ? [
           picker(
             'Speaker',

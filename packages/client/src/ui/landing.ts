@@ -3,7 +3,13 @@ import { h } from './dom';
 
 /** The first page: one button that makes a room and opens its lobby. */
 export function landingView(onStart: () => void): HTMLElement {
-  const start = button('Start a call', 'camera', onStart, 'btn primary big', 'start-call');
+  const start = button({
+    label: 'Start a call',
+    icon: 'camera',
+    onClick: onStart,
+    className: 'btn primary big',
+    testId: 'start-call',
+  });
   return h(
     'section',
     { class: 'page landing' },

@@ -1,15 +1,12 @@
-import { type CallTimings, type QualityLevel, qualityLevel, qualityRows } from '../format';
 import type { CallQuality } from '../quality';
-import { SHORTCUT_KEYS } from '../shortcuts';
-import { button } from './common';
+import { type CallTimings, qualityRows } from '../quality-figures';
 import { h } from './dom';
 
 /*
  * How the call is doing, for the curious and for whoever debugs a bad call: the path (direct or relayed, UDP or
- * TCP), round trip, bitrates, loss, resolution, setup times, and the verification code.
+ * TCP), round trip, bitrates, loss, resolution, setup times, and the verification code. Loaded the first time the
+ * panel opens (a lazy chunk); the indicator that opens it is in quality-indicator.ts.
  */
-
-const LEVEL_TEXT: Record<QualityLevel, string> = { good: 'Good', fair: 'Fair', poor: 'Poor', unknown: '…' };
 
 /** The quality panel. */
 export class QualityPanel {
@@ -43,27 +40,4 @@ export class QualityPanel {
     );
     if (code) this.#code.textContent = code;
   }
-}
-
-/** The always-visible indicator: bars plus a word; opens the panel. */
-export function qualityIndicator(onClick: () => void): {
-  element: HTMLButtonElement;
-  update(quality?: CallQuality): void;
-} {
-  const word = h('span', { id: 'quality-word', class: 'quality-word' }, LEVEL_TEXT.unknown);
-  const bars = h('span', { class: 'bars', 'aria-hidden': 'true' }, h('i', {}), h('i', {}), h('i', {}), h('i', {}));
-  const element = button('Call quality', undefined, onClick, 'indicator', 'quality-indicator', SHORTCUT_KEYS.quality);
-  element.setAttribute('aria-describedby', 'quality-word');
-  element.dataset.level = 'unknown';
-  element.append(bars, word);
-  return {
-    element,
-    update(quality) {
-      const level = qualityLevel(quality);
-      element.dataset.level = level;
-      word.textContent = quality?.path
-        ? `${LEVEL_TEXT[level]} · ${quality.path.relayed ? 'relayed' : 'direct'}`
-        : LEVEL_TEXT[level];
-    },
-  };
 }

@@ -19,8 +19,20 @@ export class VerifyBar {
     h(
       'div',
       { class: 'row' },
-      button('They match', 'check', () => this.#confirm(), 'btn primary', 'words-match'),
-      button("They don't match", 'close', () => this.onMismatch(), 'btn danger', 'words-differ'),
+      button({
+        label: 'They match',
+        icon: 'check',
+        onClick: () => this.#confirm(),
+        className: 'btn primary',
+        testId: 'words-match',
+      }),
+      button({
+        label: "They don't match",
+        icon: 'close',
+        onClick: () => this.onMismatch(),
+        className: 'btn danger',
+        testId: 'words-differ',
+      }),
     ),
   );
   #shown: string | undefined;
