@@ -1,7 +1,7 @@
 import './styles.css';
 import { createRoomId, type SiteConfig, signalingUrlWithTicket } from '@parley/protocol';
 import { readCallOptions } from './call-options';
-import { CallSession, warmUpSignaling } from './call-session';
+import { CallSession } from './call-session';
 import { loadOwnerKey, saveOwnerKey } from './owner-key-store';
 import { type RoomAccess, roomAccess, signInvitation } from './page-access';
 import type { ProblemKind } from './problems';
@@ -183,9 +183,7 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
   });
   // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it. TURN
   // credentials, when the server hands the lobby some, make "Test my connection" available.
-  warmUpSignaling(
-    signalingUrl,
-    roomId,
+  session.warmUp(
     (room) => {
       if (room.iceServers && room.iceExpiresAt) {
         lobby.offerConnectionTest({ iceServers: room.iceServers, iceExpiresAt: room.iceExpiresAt });

@@ -21,16 +21,6 @@ import { VerifyBar } from './verify-bar';
  * this view only shows what it reports, in words.
  */
 
-/** Problems after which the session is over: the view hands back to the app. */
-const FATAL_PROBLEMS = new Set<ProblemKind>([
-  'room-full',
-  'broken-link',
-  'outdated',
-  'tampered',
-  'link-refused',
-  'ticket-in-use',
-]);
-
 /** The overlay's text for each status that shows it (below the status itself), for whoever has a link to share. */
 const OVERLAY_TEXTS: Partial<Record<CallStatus, string>> = {
   joining: 'Getting your seat in the call.',
@@ -76,7 +66,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   /** The audio-only offer shows (until taken or the camera is off). */
   let offerAudioOnly = false;
   let timings: CallTimings = {};
-  let peerArrivedAt: number | undefined;
   let left = false;
   const peerName = () => peer?.name || lastPeerName || 'Guest';
 
@@ -85,12 +74,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     playsinline: true,
     autoplay: true,
     'data-testid': 'remote-video',
-    onloadeddata: () => {
-      if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
-        timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
-        qualityPanel.update(quality, code(), timings);
-      }
-    },
+    onloadeddata: () => session.remoteFrameShown(),
     onresize: () => render(),
   });
   applySpeaker(remoteVideo, loadPrefs().speaker);
@@ -228,11 +212,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       render();
     },
     peer(next) {
-      if (next && !peer) {
-        peerArrivedAt = performance.now();
-        timings = {};
-        words = undefined; // another connection: other certificates, other words
-      }
+      if (next && !peer) words = undefined; // another connection: other certificates, other words
       peer = next;
       if (next?.name) lastPeerName = next.name;
       render();
@@ -257,11 +237,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         notify(`${peerName()} wants to send you a file: ${transfer.name}`);
     },
     problem(kind) {
-      if (kind && FATAL_PROBLEMS.has(kind)) {
-        left = true;
-        o.onLeave(kind);
-        return;
-      }
       problem = kind;
       render();
     },
@@ -276,9 +251,15 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       indicator.update(next);
       qualityPanel.update(quality, code(), timings);
     },
-    connected(setupMs) {
-      timings = { ...timings, setupMs };
+    timings(next) {
+      timings = next;
       qualityPanel.update(quality, code(), timings);
+    },
+    ended(reason) {
+      // A hang-up here has already handed back (see leave); a problem that ended the call does so now.
+      if (left) return;
+      left = true;
+      o.onLeave(reason);
     },
     log(line) {
       debugPanel?.log(line);
