@@ -1,37 +1,34 @@
-import {
-  type IceServer,
-  type JoinedMessage,
-  parseServerMessage,
-  type RoomMessage,
-  type ServerMessage,
-} from '@parley/protocol';
+import { type JoinedMessage, parseServerMessage, type RoomMessage, type ServerMessage } from '@parley/protocol';
 import { type CallEndReason, type CallEvents, type CallStatus, type PeerInfo, UNHEARD } from './call-events';
-import { type CallOptions, iceConfiguration, withoutTcpTurn } from './call-options';
+import type { CallOptions } from './call-options';
 import { CallClock } from './call-timings';
 import type { FileSource, FileTransfers, Transfer } from './file-transfer';
+import { IceServers } from './ice-servers';
+import { LobbySocket } from './lobby-socket';
 import { type IncomingSignal, incomingSignal, isStale } from './negotiation';
 import { parkableOffer } from './offer-parking';
 import { PeerLink } from './peer-link';
 import type { PeerMessage } from './peer-messages';
 import { QualityWatch } from './quality-watch';
 import { ResumeStore } from './resume-store';
-import { LobbySocket, SignalingClient, type SignalingStatus } from './signaling-client';
+import { SignalingClient, type SignalingStatus } from './signaling-client';
 
 /*
  * One person's side of a call (LiveKit's Room): the signaling session, the peer's state, and for each peer that shows
  * up a PeerLink (peer-link.ts: the connection, its negotiation, channels and ICE recovery). It recovers by itself: a
  * dropped signaling socket resumes its seat; a broken media path restarts ICE; a peer that leaves and comes back gets
  * a fresh connection. The app hears of it through CallEvents (call-events.ts).
+ *
+ * Over 350 lines: what is left here is one state machine — the peer's state and the call's status, moved by
+ * signaling, by the connection and by the peer's messages — and it reads best whole. Every part that stands alone has
+ * its own file: peer-link, negotiation, ice-recovery, ice-servers, lobby-socket, quality-watch, call-timings,
+ * resume-store, offer-parking.
  */
 
 export type { CallEndReason, CallEvents, CallStatus, ChatEntry, PeerInfo } from './call-events';
 
 /** If no media path is found in this long, tell the person (while still trying). */
 export const CONNECT_TIMEOUT_MS = 20_000;
-/** Refresh TURN credentials this long before they expire. */
-export const TURN_REFRESH_MARGIN_MS = 10 * 60_000;
-/** Never ask for TURN credentials more often than this, whatever expiry the server gives. */
-export const MIN_TURN_REFRESH_MS = 30_000;
 
 export interface CallSessionOptions {
   signalingUrl: string;
@@ -59,10 +56,9 @@ export class CallSession {
   #lobbySocket: LobbySocket | undefined;
   #events: CallEvents = UNHEARD;
   #polite = false;
-  #iceServers: IceServer[] = [];
+  readonly #iceServers: IceServers;
   #peer: PeerState = NOBODY;
   #status: CallStatus = 'joining';
-  #turnRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #quality = new QualityWatch({
     quality: (quality, words) => this.#events.quality(quality, words),
@@ -80,6 +76,7 @@ export class CallSession {
 
   constructor(private readonly o: CallSessionOptions) {
     this.#resume = new ResumeStore(o.roomId);
+    this.#iceServers = new IceServers(o.options, () => this.#signaling?.refreshTurn());
   }
 
   /**
@@ -106,7 +103,7 @@ export class CallSession {
     const offer = room.offer;
     if (!offer || this.#signaling || this.#ended || this.#peer.kind !== 'none' || this.#resume.load()) return;
     this.#polite = true;
-    this.#iceServers = offer.iceServers;
+    this.#iceServers.update(offer.iceServers);
     const link = this.#newLink();
     this.#peer = { kind: 'answering-ahead', link, memberId: offer.from, offerId: offer.id };
     void link.negotiator.receive(incomingSignal(offer.id, offer.data));
@@ -222,7 +219,7 @@ export class CallSession {
     this.#announceEnd(reason);
     if (this.#ended) return;
     this.#closePeer();
-    clearTimeout(this.#turnRefreshTimer);
+    this.#iceServers.stop();
     this.#signaling?.stop();
     this.#setStatus('ended');
     this.#ended = true;
@@ -325,27 +322,20 @@ export class CallSession {
     void this.#callWith(from, undefined).negotiator.receive(signal);
   }
 
-  #updateIceServers(servers: IceServer[], expiresAt: number): void {
-    this.#iceServers = servers;
-    this.#link?.setConfiguration(iceConfiguration(servers, this.o.options));
-    clearTimeout(this.#turnRefreshTimer);
-    const refreshIn = Math.max(MIN_TURN_REFRESH_MS, expiresAt - Date.now() - TURN_REFRESH_MARGIN_MS);
-    this.#turnRefreshTimer = setTimeout(() => this.#signaling?.refreshTurn(), refreshIn);
+  #updateIceServers(servers: JoinedMessage['iceServers'], expiresAt: number): void {
+    this.#iceServers.update(servers, expiresAt);
+    this.#link?.setConfiguration(this.#iceServers.configuration());
   }
 
   /** A fresh connection (closing the one before), for the peer to come or the one that is here. */
   #newLink(): PeerLink {
     this.#closePeer();
-    const options = this.o.options;
+    const iceServers = this.#iceServers;
     const link: PeerLink = new PeerLink({
       polite: this.#polite,
-      configuration: iceConfiguration(this.#iceServers, options),
-      udpOnlyConfiguration: () => iceConfiguration(withoutTcpTurn(this.#iceServers), options),
-      // What this connection may use (`?tcp` leaves no UDP TURN URL), not all the server granted.
-      hasUdpTurn: () =>
-        withoutTcpTurn(iceConfiguration(this.#iceServers, options).iceServers as IceServer[]).some((server) =>
-          server.urls.some((url) => url.startsWith('turn:')),
-        ),
+      configuration: iceServers.configuration(),
+      udpOnlyConfiguration: () => iceServers.udpOnlyConfiguration(),
+      hasUdpTurn: () => iceServers.hasUdpTurn(),
       localStream: this.o.localStream,
       screen: this.#screen,
       retired: this.#retired,

@@ -6,10 +6,10 @@ import {
   type JoinedMessage,
   type ParkRequest,
   PROTOCOL_VERSION,
-  type RoomMessage,
   type ServerMessage,
   type SignalPayload,
 } from '@parley/protocol';
+import type { LobbySocket } from './lobby-socket';
 import { type CallEnding, callEndingFor } from './problems';
 import { isUnreachable, reconnectDelayMs } from './reconnect-policy';
 
@@ -18,7 +18,7 @@ import { isUnreachable, reconnectDelayMs } from './reconnect-policy';
  * and resumes the same seat with the resume token, so the other side sees only `peer-resumed` and the media (which
  * never goes through here) keeps flowing. API Gateway closes every socket after 2 hours; we move to a fresh one
  * shortly before. Messages sent while reconnecting wait in a bounded outbox. The lobby opens its socket ahead
- * (LobbySocket), and the client's first connection takes it over.
+ * (lobby-socket.ts), and the client's first connection takes it over.
  *
  * Over 350 lines: joining, resuming, keepalive, the outbox and resending are one state machine around one socket, and
  * read best together.
@@ -85,7 +85,6 @@ export interface SignalingClientOptions {
 }
 
 const OPEN = 1;
-const CLOSING = 2;
 
 /**
  * A browser cannot see why a WebSocket handshake failed. When this many attempts in a row close before opening while
@@ -406,53 +405,5 @@ export class SignalingClient {
     clearInterval(this.#keepaliveTimer);
     clearTimeout(this.#pongTimer);
     clearTimeout(this.#proactiveTimer);
-  }
-}
-
-/**
- * The signaling socket the lobby opens ahead of Join, so that joining skips the handshake. Meanwhile it looks into the
- * room (`peek`): `seen` hears who is there, and the offer of someone waiting, to answer ahead of Join. `refused` hears
- * when the socket closed before it opened: the server refused the link, or cannot be reached.
- */
-export class LobbySocket {
-  #socket: SignalingSocket | undefined;
-
-  constructor(options: {
-    url: string;
-    roomId: string;
-    createSocket(url: string): SignalingSocket;
-    parse(raw: string): ServerMessage | undefined;
-    seen(room: RoomMessage): void;
-    refused(): void;
-  }) {
-    const socket = options.createSocket(options.url);
-    this.#socket = socket;
-    let opened = socket.readyState === OPEN;
-    socket.onopen = () => {
-      opened = true;
-      socket.send(JSON.stringify({ type: 'peek', roomId: options.roomId }));
-    };
-    socket.onclose = () => {
-      if (!opened && this.#socket === socket) options.refused();
-    };
-    socket.onmessage = (event) => {
-      const message = typeof event.data === 'string' ? options.parse(event.data) : undefined;
-      if (message?.type === 'room') options.seen(message);
-    };
-  }
-
-  /** The socket for the call's first connection, once, while it is still connecting or open. */
-  take(): SignalingSocket | undefined {
-    const socket = this.#socket;
-    this.#socket = undefined;
-    return socket && socket.readyState < CLOSING ? socket : undefined;
-  }
-
-  /** The lobby was left without joining: the socket is not needed. */
-  close(): void {
-    const socket = this.take();
-    if (!socket) return;
-    socket.onclose = null;
-    socket.close();
   }
 }
