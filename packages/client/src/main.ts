@@ -2,7 +2,7 @@ import './styles.css';
 import { createRoomId, type SiteConfig, signalingUrlWithTicket } from '@parley/protocol';
 import { canMakeCalls } from './browser-support';
 import { readCallOptions } from './call-options';
-import { CallSession, warmUpSignaling } from './call-session';
+import { CallSession } from './call-session';
 import { loadPrefs } from './device-prefs';
 import { LocalMedia } from './local-media';
 import { loadOwnerKey, saveOwnerKey } from './owner-key-store';
@@ -189,9 +189,7 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
   });
   // Someone waiting with an offer: answer it from the lobby (once the camera is open), so Join only sends it. TURN
   // credentials, when the server hands the lobby some, make "Test my connection" available.
-  warmUpSignaling(
-    signalingUrl,
-    roomId,
+  session.warmUp(
     (room) => {
       // Someone holds the one other seat: the lobby names them instead of offering a link to send.
       const waiting = room.members.length === 1 ? room.members[0] : undefined;

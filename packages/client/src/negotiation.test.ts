@@ -2,7 +2,9 @@ import type { SignalPayload } from '@parley/protocol';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  batchHeldSignals,
   iceUsernameFragment,
+  incomingSignal,
   type NegotiatingPeerConnection,
   PerfectNegotiator,
   parseSignalId,
@@ -133,8 +135,9 @@ function connectPair() {
     const negotiator = new PerfectNegotiator(pc, {
       polite,
       instance: `inst${name}`,
-      send: (data, id) => network.push({ to: name === 'a' ? 'b' : 'a', id, data }),
+      send: (to, data, id) => network.push({ to: to as 'a' | 'b', id, data }),
     });
+    negotiator.addressTo(name === 'a' ? 'b' : 'a');
     pc.onnegotiationneeded = () => void negotiator.negotiationNeeded();
     pc.onicecandidate = (candidate) => negotiator.localCandidate(candidate);
     return { pc, negotiator };
@@ -146,7 +149,7 @@ function connectPair() {
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
   };
   const deliver = async (message: InFlight) => {
-    await peers[message.to].negotiator.receive(message.id, message.data);
+    await peers[message.to].negotiator.receive(incomingSignal(message.id, message.data));
   };
   /** Delivers everything in flight, in order, until the network is quiet. */
   const runInOrder = async () => {
@@ -228,7 +231,7 @@ describe('when the first offer arrives just before the polite side has something
     const [offer] = pair.network.splice(0, 1);
     expect(offer?.to).toBe('b');
     // B receives A's offer and, before it is applied, adds a track of its own (negotiationneeded fires at once).
-    const received = pair.peers.b.negotiator.receive(offer?.id, offer?.data as SignalPayload);
+    const received = pair.peers.b.negotiator.receive(incomingSignal(offer?.id, offer?.data as SignalPayload));
     pair.peers.b.pc.addTrack();
     await received;
     await pair.settle();
@@ -264,7 +267,7 @@ describe('when candidates overtake their description', () => {
     expect(offer?.data.kind).toBe('description');
     expect(candidates).toHaveLength(2);
     // Without ids the order cannot be restored, so this exercises the holding of early candidates.
-    for (const c of candidates) await pair.peers.b.negotiator.receive(undefined, c.data);
+    for (const c of candidates) await pair.peers.b.negotiator.receive(incomingSignal(undefined, c.data));
     expect(pair.peers.b.pc.addedCandidates).toEqual([]);
     await pair.deliver(offer as InFlight);
     await pair.settle();
@@ -299,7 +302,7 @@ describe('when candidates gathered while waiting arrive as one batch', () => {
     await pair.deliver(offer as InFlight);
     // What the waiting side sends when someone arrives: the two candidates as one message, under the first's id.
     const candidates = [first.data.candidate, second.data.candidate].filter((c) => c !== null);
-    await pair.peers.b.negotiator.receive(first.id, { kind: 'candidates', candidates });
+    await pair.peers.b.negotiator.receive(incomingSignal(first.id, { kind: 'candidates', candidates }));
     await pair.settle();
     expect(pair.peers.b.pc.addedCandidates).toEqual(['candidate:a0-1', 'candidate:a0-2']);
     await pair.runInOrder();
@@ -333,17 +336,90 @@ describe('when a message is lost for good', () => {
 });
 
 describe('when a restarted peer (new instance) sends signals', () => {
-  it('should ignore them and report the instance it negotiates with', async () => {
-    const pair = connectPair();
-    pair.peers.a.pc.addTrack();
-    await pair.runInOrder();
-    const before = pair.peers.b.pc.remoteDescription;
-    await pair.peers.b.negotiator.receive('other.1', {
-      kind: 'description',
-      description: { type: 'offer', sdp: 'v=0\r\n' },
+  it('should not apply them, call it a restart once, and call the replaced instance stale after', async () => {
+    const retired = new Set<string>();
+    const pc = new FakePeerConnection('b');
+    const negotiator = new PerfectNegotiator(pc, { polite: true, instance: 'instb', send: () => undefined, retired });
+    negotiator.addressTo('a');
+    const first = incomingSignal('insta.1', { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(negotiator.verdict(first)).toBe('apply');
+    await negotiator.receive(first);
+    const before = pc.remoteDescription;
+    const reloaded = incomingSignal('other.1', { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(negotiator.verdict(reloaded)).toBe('peer-restarted');
+    expect(retired).toEqual(new Set(['insta']));
+    await negotiator.receive(reloaded);
+    expect(pc.remoteDescription).toBe(before);
+    // The next connection's negotiator shares the set: a late signal of the old page is dropped there.
+    const next = new PerfectNegotiator(new FakePeerConnection('b'), {
+      polite: true,
+      instance: 'instc',
+      send: () => undefined,
+      retired,
     });
-    expect(pair.peers.b.pc.remoteDescription).toBe(before);
-    expect(pair.peers.b.negotiator.peerInstance).toBe('insta');
+    expect(next.verdict(incomingSignal('insta.2', first.data))).toBe('stale');
+    expect(next.verdict(reloaded)).toBe('apply');
+  });
+});
+
+describe('when nobody is addressed yet (waiting alone)', () => {
+  it('should hold what it makes, offer the offer for parking, and send it batched once addressed', async () => {
+    const pc = new FakePeerConnection('a');
+    const sent: { to: string; data: SignalPayload; id: string }[] = [];
+    const parked: string[] = [];
+    const negotiator = new PerfectNegotiator(pc, {
+      polite: false,
+      instance: 'insta',
+      send: (to, data, id) => sent.push({ to, data, id }),
+      unaddressedOffer: (offer, id) => parked.push(`${offer.type} ${id}`),
+    });
+    pc.onicecandidate = (candidate) => negotiator.localCandidate(candidate);
+    pc.addTrack();
+    await negotiator.negotiationNeeded();
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([]);
+    expect(parked).toEqual(['offer insta.1']);
+
+    negotiator.addressTo('b');
+    expect(sent.map(({ to, data, id }) => `${to} ${data.kind} ${id}`)).toEqual([
+      'b description insta.1',
+      'b candidates insta.2',
+    ]);
+    const batch = sent[1]?.data;
+    expect(batch?.kind === 'candidates' && batch.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('should leave out the offer the member already took from the parked seat', async () => {
+    const pc = new FakePeerConnection('a');
+    const sent: string[] = [];
+    const negotiator = new PerfectNegotiator(pc, {
+      polite: false,
+      instance: 'insta',
+      send: (_to, data, id) => sent.push(`${data.kind} ${id}`),
+    });
+    pc.addTrack();
+    await negotiator.negotiationNeeded();
+    negotiator.addressTo('b', 'insta.1');
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('batchHeldSignals', () => {
+  it('should merge runs of candidates under the first id and keep everything else in order', () => {
+    const candidate = (n: number): SignalPayload => ({
+      kind: 'candidate',
+      candidate: { candidate: `candidate:${n}`, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null },
+    });
+    const offer: SignalPayload = { kind: 'description', description: { type: 'offer', sdp: 'v=0' } };
+    const out = batchHeldSignals([
+      [candidate(1), 'i.1'],
+      [candidate(2), 'i.2'],
+      [offer, 'i.3'],
+      [candidate(3), 'i.4'],
+    ]);
+    expect(
+      out.map(([data, id]) => `${data.kind}${data.kind === 'candidates' ? data.candidates.length : ''} ${id}`),
+    ).toEqual(['candidates2 i.1', 'description i.3', 'candidates1 i.4']);
   });
 });
 
@@ -390,13 +466,16 @@ describe('when the caller refuses a remote description', () => {
     const negotiator = new PerfectNegotiator(pc, {
       polite: true,
       instance: 'instb',
-      send: (data) => sent.push(data),
+      send: (_to, data) => sent.push(data),
       acceptRemote: (description) => {
         refused.push(description.type as string);
         return false;
       },
     });
-    await negotiator.receive('insta.1', { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } });
+    negotiator.addressTo('a');
+    await negotiator.receive(
+      incomingSignal('insta.1', { kind: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } }),
+    );
     expect(refused).toEqual(['offer']);
     expect(pc.remoteDescription).toBeNull();
     expect(pc.signalingState).toBe('stable');

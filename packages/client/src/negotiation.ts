@@ -10,6 +10,11 @@ import type { SignalPayload } from '@parley/protocol';
  * is a duplicate and dropped; one that arrives early waits for the gap before it to fill, up to REORDER_WAIT_MS
  * (a message lost with a dropped socket must not stall the call). Candidates that arrive before the description
  * they belong to (no remote description yet, or another ICE username fragment) are held until it is applied.
+ *
+ * It also owns everything else about signals, so the session never looks inside one: what we make while nobody is
+ * addressed yet (waiting alone, or answering ahead in the lobby) is held until `addressTo`, and then goes out with its
+ * candidates batched into one message (the batch's decoder is `#drain`); a signal from a connection the peer has since
+ * replaced (a page reload) is recognised by its id, parsed once on arrival (`incomingSignal`).
  * The class talks to a small surface of RTCPeerConnection, so unit tests can drive it with a scripted fake.
  */
 
@@ -19,6 +24,8 @@ export const REORDER_WAIT_MS = 2_000;
 export const MAX_EARLY_SIGNALS = 200;
 /** Candidates held while waiting for their description; a flood beyond this drops the oldest. */
 export const MAX_HELD_CANDIDATES = 200;
+/** Signals we make while nobody is addressed (an offer, an answer and their candidates); beyond this the oldest go. */
+export const MAX_UNADDRESSED_SIGNALS = 200;
 
 /** The parts of RTCPeerConnection that negotiation uses. */
 export interface NegotiatingPeerConnection {
@@ -35,8 +42,15 @@ export interface NegotiatorOptions {
   polite: boolean;
   /** A prefix unique to this negotiator (random), so ids never repeat across page loads or calls. */
   instance: string;
-  /** Sends a payload to the peer through signaling, under a fresh unique id. */
-  send(data: SignalPayload, id: string): void;
+  /** Sends a payload to the addressed member through signaling, under a fresh unique id. */
+  send(to: string, data: SignalPayload, id: string): void;
+  /** Our offer, made while nobody is addressed: the session may leave it with its seat for whoever joins. */
+  unaddressedOffer?(offer: RTCSessionDescriptionInit, id: string): void;
+  /**
+   * Peer negotiator instances replaced by a newer one (page reloads), shared by every negotiator of a call: a late
+   * signal from one of them must not restart the call again.
+   */
+  retired?: Set<string>;
   /** Notes for the debug panel (no SDP bodies). */
   log?(event: string): void;
   /** Whether a remote offer or answer may be applied; one it refuses is dropped (the caller says why). */
@@ -53,10 +67,62 @@ export function signalId(instance: string, sequence: number): string {
   return `${instance}.${sequence}`;
 }
 
+/** A signal id split into the sender's negotiator instance and its sequence number. */
+export interface SignalId {
+  instance: string;
+  sequence: number;
+}
+
 /** Splits a signal id into the sender's instance and sequence number (undefined if it is not ours). */
-export function parseSignalId(id: string | undefined): { instance: string; sequence: number } | undefined {
+export function parseSignalId(id: string | undefined): SignalId | undefined {
   const match = id ? /^([A-Za-z0-9_-]+)\.(\d{1,15})$/.exec(id) : null;
   return match ? { instance: match[1] as string, sequence: Number(match[2]) } : undefined;
+}
+
+/** A signal from the peer, its id parsed once on arrival. */
+export interface IncomingSignal {
+  /** Undefined for an id that is not ours (such a signal is applied as it comes). */
+  id: SignalId | undefined;
+  data: SignalPayload;
+}
+
+/** A signal as it arrives from signaling (or parked with a seat), ready for a negotiator. */
+export function incomingSignal(id: string | undefined, data: SignalPayload): IncomingSignal {
+  return { id: parseSignalId(id), data };
+}
+
+/**
+ * What a signal means for the negotiator it is addressed to: `apply` it; it comes from a new connection of the same
+ * member (`peer-restarted`: the peer reloaded and resumed its seat, so this call needs a fresh connection); or from a
+ * connection already replaced (`stale`: dropped).
+ */
+export type SignalVerdict = 'apply' | 'peer-restarted' | 'stale';
+
+/** Whether `signal` comes from a peer connection that has since been replaced (one of the `retired` instances). */
+export function isStale(signal: IncomingSignal, retired: ReadonlySet<string>): boolean {
+  return signal.id !== undefined && retired.has(signal.id.instance);
+}
+
+/** A log line for a signal, without SDP bodies: the description type, or the candidate's type. */
+export function describeSignal(data: SignalPayload): string {
+  if (data.kind === 'description') return data.description.type;
+  if (data.kind === 'candidates') return `${data.candidates.length} candidates`;
+  return `candidate ${/ typ (\w+)/.exec(data.candidate?.candidate ?? '')?.[1] ?? '(end)'}`;
+}
+
+/**
+ * Signals made while nobody was addressed, as they go out once someone is: in order, the candidates gathered
+ * meanwhile as one `candidates` message (under the first one's id; the receiver counts it as that many, see `#drain`).
+ */
+export function batchHeldSignals(held: readonly [SignalPayload, string][]): [SignalPayload, string][] {
+  const out: [SignalPayload, string][] = [];
+  for (const [data, id] of held) {
+    const batch = out[out.length - 1]?.[0];
+    if (data.kind !== 'candidate' || !data.candidate) out.push([data, id]);
+    else if (batch?.kind === 'candidates') batch.candidates.push(data.candidate);
+    else out.push([{ kind: 'candidates', candidates: [data.candidate] }, id]);
+  }
+  return out;
 }
 
 /** Runs perfect negotiation for one RTCPeerConnection with one peer. */
@@ -73,6 +139,9 @@ export class PerfectNegotiator {
   /** Incoming messages are handled one at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The member our signals go to; until it is known, they are held in `#unaddressed`. */
+  #to: string | undefined;
+  #unaddressed: [SignalPayload, string][] = [];
 
   readonly #pc: NegotiatingPeerConnection;
   readonly #options: NegotiatorOptions;
@@ -108,18 +177,33 @@ export class PerfectNegotiator {
     });
   }
 
-  /** The peer's negotiator instance, once it has sent something. A different one means the peer restarted. */
-  get peerInstance(): string | undefined {
-    return this.#peer;
+  /**
+   * From now on our signals go to `memberId`; those made before go out at once, batched (all but the one whose id is
+   * `skip`: the offer the member already took from our parked seat).
+   */
+  addressTo(memberId: string, skip?: string): void {
+    this.#to = memberId;
+    for (const [data, id] of batchHeldSignals(this.#unaddressed.splice(0)))
+      if (id !== skip) this.#options.send(memberId, data, id);
+  }
+
+  /** What `signal` (from the member this negotiator talks to) means here; a restart retires the old connection. */
+  verdict(signal: IncomingSignal): SignalVerdict {
+    if (this.#options.retired && isStale(signal, this.#options.retired)) return 'stale';
+    const instance = signal.id?.instance;
+    if (!instance || !this.#peer || instance === this.#peer) return 'apply';
+    this.#options.retired?.add(this.#peer);
+    return 'peer-restarted';
   }
 
   /**
    * Takes a signal relayed from the peer. Messages are applied one at a time in the sender's order; the returned
    * promise settles when everything that could be applied so far has been.
    */
-  receive(id: string | undefined, data: SignalPayload): Promise<void> {
+  receive(signal: IncomingSignal): Promise<void> {
     if (this.#closed) return this.#queue;
-    const parsed = parseSignalId(id);
+    const { id: parsed, data } = signal;
+    this.#options.log?.(`← ${describeSignal(data)}`);
     if (!parsed) return this.#apply(data);
     this.#peer ??= parsed.instance;
     if (parsed.instance !== this.#peer) {
@@ -139,6 +223,7 @@ export class PerfectNegotiator {
     this.#closed = true;
     clearTimeout(this.#gapTimer);
     this.#early.clear();
+    this.#unaddressed = [];
   }
 
   #drain(): void {
@@ -174,7 +259,16 @@ export class PerfectNegotiator {
 
   #send(data: SignalPayload): void {
     this.#sequence += 1;
-    this.#options.send(data, signalId(this.#options.instance, this.#sequence));
+    const id = signalId(this.#options.instance, this.#sequence);
+    this.#options.log?.(`→ ${describeSignal(data)}`);
+    if (this.#to !== undefined) {
+      this.#options.send(this.#to, data, id);
+      return;
+    }
+    this.#unaddressed.push([data, id]);
+    if (this.#unaddressed.length > MAX_UNADDRESSED_SIGNALS) this.#unaddressed.shift();
+    if (data.kind === 'description' && data.description.type === 'offer')
+      this.#options.unaddressedOffer?.(data.description, id);
   }
 
   async #handle(data: SignalPayload): Promise<void> {

@@ -147,20 +147,25 @@ export function mediaProblem(errorName: string): ProblemKind {
   }
 }
 
-/** What a fatal signaling error means for the person. */
-export function signalingProblem(code: ErrorCode): ProblemKind {
-  switch (code) {
-    case 'room-full':
-      return 'room-full';
-    case 'bad-room-id':
-      return 'broken-link';
-    case 'unsupported-version':
-      return 'outdated';
-    case 'ticket-in-use':
-      return 'ticket-in-use';
-    case 'wrong-room':
-      return 'broken-link';
-    default:
-      return 'signaling-unreachable';
-  }
+/**
+ * The problems that end a call (the one definition of "fatal"): the session stops, and the view hands back to the app,
+ * which shows the problem. Every other problem is shown during the call while Parley keeps trying.
+ */
+export type CallEnding = Extract<
+  ProblemKind,
+  'room-full' | 'broken-link' | 'outdated' | 'ticket-in-use' | 'tampered' | 'link-refused'
+>;
+
+/** The server's error codes that end the session, and what each means for the person. */
+const ENDING_ERRORS: Partial<Record<ErrorCode, CallEnding>> = {
+  'room-full': 'room-full',
+  'bad-room-id': 'broken-link',
+  'wrong-room': 'broken-link',
+  'unsupported-version': 'outdated',
+  'ticket-in-use': 'ticket-in-use',
+};
+
+/** The ending a server error means, or undefined when the session goes on (it retries, or the error is harmless). */
+export function callEndingFor(code: ErrorCode): CallEnding | undefined {
+  return ENDING_ERRORS[code];
 }

@@ -1,3 +1,4 @@
+import type { CallTimings } from './call-timings';
 import type { CallQuality } from './quality';
 
 /* The quality panel's figures as people read them (loaded with the panel, a lazy chunk, so not in format.ts). */
@@ -10,12 +11,6 @@ export function formatBitrate(kbps: number): string {
 /** "0.25 s" under ten seconds, whole seconds above. */
 export function formatSeconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms / 1000)} s`;
-}
-
-/** Milestones of the current call, in ms from the other person's arrival. */
-export interface CallTimings {
-  setupMs?: number;
-  firstFrameMs?: number;
 }
 
 /** The rows of the quality panel: [label, value]; "–" where nothing is known yet. */

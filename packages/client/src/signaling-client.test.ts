@@ -84,7 +84,7 @@ function setup(options: { openAhead?: boolean } = {}) {
     onJoined: (m) => joins.push(m),
     onMessage: (m) => messages.push(m),
     onStatus: (s) => statuses.push(s),
-    onFatal: (e) => fatal.push(e.code),
+    onEnded: (_ending, e) => fatal.push(e.code),
     random: () => 0.5,
   });
   const socket = () => sockets.at(-1) as FakeSocket;

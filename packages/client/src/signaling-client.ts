@@ -9,13 +9,19 @@ import {
   type ServerMessage,
   type SignalPayload,
 } from '@parley/protocol';
+import type { LobbySocket } from './lobby-socket';
+import { type CallEnding, callEndingFor } from './problems';
 import { isUnreachable, reconnectDelayMs } from './reconnect-policy';
 
 /*
  * The signaling connection: joins the room, keeps the socket alive, and when it drops reconnects with back-off
  * and resumes the same seat with the resume token, so the other side sees only `peer-resumed` and the media (which
  * never goes through here) keeps flowing. API Gateway closes every socket after 2 hours; we move to a fresh one
- * shortly before. Messages sent while reconnecting wait in a bounded outbox.
+ * shortly before. Messages sent while reconnecting wait in a bounded outbox. The lobby opens its socket ahead
+ * (lobby-socket.ts), and the client's first connection takes it over.
+ *
+ * Over 350 lines: joining, resuming, keepalive, the outbox and resending are one state machine around one socket, and
+ * read best together.
  */
 
 /** A `pong` that does not come within this long means the socket is dead even if it still looks open. */
@@ -56,14 +62,16 @@ export interface SignalingClientOptions {
   /** The seat to resume (from before a page reload), if any. */
   initialResume?: { memberId: string; token: string } | undefined;
   createSocket(url: string): SignalingSocket;
+  /** A socket opened ahead in the lobby, taken over by the first connection while it is still usable. */
+  lobbySocket?: Pick<LobbySocket, 'take'> | undefined;
   parse(raw: string): ServerMessage | undefined;
   /** Every successful join or resume. */
   onJoined(message: JoinedMessage): void;
   /** Messages other than `joined`, `pong` and `left`. */
   onMessage(message: Exclude<ServerMessage, { type: 'joined' | 'pong' | 'left' }>): void;
   onStatus(status: SignalingStatus): void;
-  /** A request was refused in a way that ends the session (room full, wrong version, broken link). */
-  onFatal(error: ErrorMessage): void;
+  /** A request was refused in a way that ends the session (room full, wrong version, broken link); it has stopped. */
+  onEnded(ending: CallEnding, error: ErrorMessage): void;
   /**
    * Before the first join, REFUSED_ATTEMPTS connections in a row were refused before opening (see there); the client
    * has stopped. (Once in a call it keeps retrying instead: the media does not need the server.)
@@ -77,7 +85,6 @@ export interface SignalingClientOptions {
 }
 
 const OPEN = 1;
-const FATAL_CODES = new Set(['room-full', 'bad-room-id', 'unsupported-version', 'ticket-in-use', 'wrong-room']);
 
 /**
  * A browser cannot see why a WebSocket handshake failed. When this many attempts in a row close before opening while
@@ -212,7 +219,7 @@ export class SignalingClient {
     if (this.#stopped) return;
     let socket: SignalingSocket;
     try {
-      socket = this.#options.createSocket(this.#options.url);
+      socket = this.#options.lobbySocket?.take() ?? this.#options.createSocket(this.#options.url);
     } catch (error) {
       this.#options.log?.(`socket could not be created: ${error}`);
       this.#scheduleReconnect();
@@ -339,9 +346,10 @@ export class SignalingClient {
 
   #onError(message: ErrorMessage): void {
     this.#options.log?.(`server error ${message.code}: ${message.message}`);
-    if (FATAL_CODES.has(message.code)) {
+    const ending = callEndingFor(message.code);
+    if (ending) {
       this.stop();
-      this.#options.onFatal(message);
+      this.#options.onEnded(ending, message);
       return;
     }
     if (message.code === 'internal' && message.ref === this.#joinRequestId && !this.#joined) {

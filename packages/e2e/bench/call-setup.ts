@@ -112,7 +112,7 @@ async function floorRun(origin: BlankOrigin, turnUrls: string[], first: TestBrow
   try {
     const credential = turnRestCredentials({
       secret: TURN_SECRET,
-      member: `floor-${++floorRuns}`,
+      label: `floor-${++floorRuns}`,
       expiresAtSeconds: Math.floor(Date.now() / 1000) + FLOOR_CREDENTIAL_SECONDS,
     });
     const ice = { iceServers: [{ urls: turnUrls, ...credentialFields(credential) }], relayOnly: true };

@@ -68,7 +68,7 @@ async function openCall(server: { address: string; port: number }, secret: strin
   const legs = await Promise.all(
     ['a', 'b'].map(async (side) => {
       const client = await TurnClient.open(server, '127.0.0.1');
-      const credentials = turnRestCredentials({ secret, member: `bench-${index}-${side}`, expiresAtSeconds });
+      const credentials = turnRestCredentials({ secret, label: `bench-${index}-${side}`, expiresAtSeconds });
       const allocation = await client.allocate(credentials);
       return { client, allocation, received: 0 };
     }),

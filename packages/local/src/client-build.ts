@@ -11,8 +11,11 @@ import { fileURLToPath } from 'node:url';
 /** The client package (`packages/client`). */
 export const CLIENT_DIR = fileURLToPath(new URL('../../client', import.meta.url));
 
+/** The folder inside a client package where `pnpm dev`, the browser tests and `pnpm bench size` keep its build. */
+const CLIENT_DIST_FOLDER = 'dist';
+
 /** Where `pnpm dev` and the browser tests keep the built client (CDK builds into its own asset folder instead). */
-export const CLIENT_DIST_DIR = join(CLIENT_DIR, 'dist');
+export const CLIENT_DIST_DIR = join(CLIENT_DIR, CLIENT_DIST_FOLDER);
 
 /** Inputs of the client build: when any is newer than the build, it is rebuilt. */
 export const CLIENT_BUILD_INPUTS = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'];
@@ -61,7 +64,7 @@ async function newestModification(path: string): Promise<number> {
 
 /** Whether the built client is missing or older than its sources. */
 export async function isClientBuildStale(clientDir = CLIENT_DIR): Promise<boolean> {
-  const built = await stat(join(clientDir, 'dist', 'index.html')).catch(() => undefined);
+  const built = await stat(join(clientDir, CLIENT_DIST_FOLDER, 'index.html')).catch(() => undefined);
   if (!built) return true;
   const sources = await Promise.all(CLIENT_BUILD_INPUTS.map((input) => newestModification(join(clientDir, input))));
   return Math.max(...sources) > built.mtimeMs;

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { IceServer } from '@parley/protocol';
+import { turnRestCredentials } from '@parley/turn/rest-credentials';
 
 /** Short-lived TURN credentials for one caller, in the shape the client hands to RTCPeerConnection. */
 export interface TurnGrant {
@@ -9,9 +9,8 @@ export interface TurnGrant {
 }
 
 /**
- * Issues TURN REST API credentials (the scheme coturn's `use-auth-secret` checks): the username is
- * `<expiry epoch seconds>:<label>` (the ticket id on a private deployment, the member id on an open one) and the password is base64(HMAC-SHA1(secret, username)). Nothing is stored:
- * coturn recomputes the HMAC and checks the expiry itself.
+ * Issues TURN REST API credentials (see `@parley/turn/rest-credentials`) labelled with the ticket id on a private
+ * deployment, the member id on an open one.
  */
 export function issueTurnCredentials(options: {
   secret: string;
@@ -24,8 +23,11 @@ export function issueTurnCredentials(options: {
   const expiry = Math.floor(options.nowMs / 1000) + options.ttlSeconds;
   const iceExpiresAt = expiry * 1000;
   if (options.turnUrls.length === 0) return { iceServers: [], iceExpiresAt };
-  const username = `${expiry}:${options.label}`;
-  const credential = createHmac('sha1', options.secret).update(username).digest('base64');
+  const { username, password: credential } = turnRestCredentials({
+    secret: options.secret,
+    label: options.label,
+    expiresAtSeconds: expiry,
+  });
   return {
     // The TURN server answers STUN too, so the same host gives server-reflexive candidates for a direct path.
     iceServers: [{ urls: stunUrlsOf(options.turnUrls) }, { urls: [...options.turnUrls], username, credential }],

@@ -2,7 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoturnProcess, isCoturnInstalled, startCoturn } from './coturn-process';
-import { TurnClient, TurnRequestError, turnRestCredentials } from './turn-client';
+import { turnRestCredentials } from './rest-credentials';
+import { TurnClient, TurnRequestError } from './turn-client';
 
 const SECRET = 'local-test-secret-0123456789';
 /** A relay range of its own, away from the default range other local coturns use. */
@@ -67,7 +68,7 @@ describe('startCoturn', () => {
       const client = await open();
       const credentials = turnRestCredentials({
         secret: SECRET,
-        member: 'alice',
+        label: 'alice',
         expiresAtSeconds: nowSeconds() + 600,
       });
       const allocation = await client.allocate(credentials);
@@ -92,13 +93,13 @@ describe('startCoturn', () => {
       ['a wrong password', { username: `${nowSeconds() + 600}:mallory`, password: 'not-the-hmac' }],
       [
         'an expired credential',
-        turnRestCredentials({ secret: SECRET, member: 'bob', expiresAtSeconds: nowSeconds() - 1 }),
+        turnRestCredentials({ secret: SECRET, label: 'bob', expiresAtSeconds: nowSeconds() - 1 }),
       ],
       [
         'a credential signed with another secret',
         turnRestCredentials({
           secret: 'another-secret-0123456789ab',
-          member: 'eve',
+          label: 'eve',
           expiresAtSeconds: nowSeconds() + 600,
         }),
       ],
@@ -112,7 +113,7 @@ describe('startCoturn', () => {
     it('should still refuse private, metadata and mapped peers with 403 or 443', async () => {
       const client = await open();
       await client.allocate(
-        turnRestCredentials({ secret: SECRET, member: 'carol', expiresAtSeconds: nowSeconds() + 600 }),
+        turnRestCredentials({ secret: SECRET, label: 'carol', expiresAtSeconds: nowSeconds() + 600 }),
       );
       for (const peerAddress of ['10.0.0.1', '169.254.169.254', '192.168.0.1']) {
         await expect(client.createPermission(peerAddress)).rejects.toMatchObject({ code: 403 });

@@ -8,13 +8,13 @@ export {
   waitForStunBinding,
 } from './coturn-process';
 export { DENIED_PEER_BLOCKS, type DeniedPeerBlock, DOCUMENTATION_BLOCKS, deniedPeerRanges } from './denied-peers';
+export { type TurnRestCredentials, turnRestCredentials } from './rest-credentials';
 export {
   type RelayedData,
   TURN_FIRST_CHANNEL,
   type TurnAllocation,
   TurnClient,
   TurnRequestError,
-  turnRestCredentials,
 } from './turn-client';
 export {
   EC2_LINK_LOCAL_SERVICE_BLOCKS,

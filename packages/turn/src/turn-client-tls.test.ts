@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoturnProcess, startCoturn } from './coturn-process';
-import { TurnClient, turnRestCredentials } from './turn-client';
+import { turnRestCredentials } from './rest-credentials';
+import { TurnClient } from './turn-client';
 
 const SECRET = 'local-tls-test-secret-0123456789';
 /** A relay range of its own, away from the ranges other local coturns use. */
@@ -32,7 +33,7 @@ async function freeTcpPort(): Promise<number> {
 }
 
 const credentials = () =>
-  turnRestCredentials({ secret: SECRET, member: 'tls-check', expiresAtSeconds: Math.floor(Date.now() / 1000) + 600 });
+  turnRestCredentials({ secret: SECRET, label: 'tls-check', expiresAtSeconds: Math.floor(Date.now() / 1000) + 600 });
 
 describe('TurnClient over TLS (a turns: URL), against real coturn with a certificate for its name', () => {
   const directory = mkdtempSync(join(tmpdir(), 'parley-turn-tls-'));

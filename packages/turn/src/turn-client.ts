@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect as connectTcp, isIPv4, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -47,15 +46,6 @@ export class TurnRequestError extends Error {
   ) {
     super(`${method} failed: ${code} ${reason}`);
   }
-}
-
-/** TURN REST API credentials, as coturn's `use-auth-secret` checks them and `@parley/signaling` issues them. */
-export function turnRestCredentials(options: { secret: string; member: string; expiresAtSeconds: number }): {
-  username: string;
-  password: string;
-} {
-  const username = `${options.expiresAtSeconds}:${options.member}`;
-  return { username, password: createHmac('sha1', options.secret).update(username).digest('base64') };
 }
 
 /** Data relayed to us from a peer, by Data indication or ChannelData. */

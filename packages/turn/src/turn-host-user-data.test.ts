@@ -20,14 +20,9 @@ import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnConfigFromArgs } from './cli';
 import { type CoturnProcess, findTurnserver, startCoturn } from './coturn-process';
+import { turnRestCredentials } from './rest-credentials';
 import { encodeStunMessage, newTransactionId, StunClass, StunMethod } from './stun-message';
-import {
-  STUN_REQUEST_TIMEOUT_MS,
-  STUN_RETRANSMIT_INTERVAL_MS,
-  TurnClient,
-  TurnRequestError,
-  turnRestCredentials,
-} from './turn-client';
+import { STUN_REQUEST_TIMEOUT_MS, STUN_RETRANSMIT_INTERVAL_MS, TurnClient, TurnRequestError } from './turn-client';
 import { renderTurnHostFirewall, TURN_HOST_FIREWALL_TABLE } from './turn-host-firewall';
 import {
   EC2_USER_DATA_MAX_BYTES,
@@ -296,7 +291,7 @@ describe('when the user-data runs on a sandbox host', () => {
       clients.push(client);
       const credentials = turnRestCredentials({
         secret: TURN_SECRET,
-        member: `sandbox-${clients.length}`,
+        label: `sandbox-${clients.length}`,
         expiresAtSeconds: nowSeconds() + 600,
       });
       return { client, allocation: await client.allocate({ ...credentials, ...(family ? { family } : {}) }) };
@@ -406,7 +401,7 @@ describe('when the user-data runs on a sandbox host', () => {
       clients.push(client);
       const credentials = turnRestCredentials({
         secret: TURN_SECRET,
-        member: 'sandbox-tcp-443',
+        label: 'sandbox-tcp-443',
         expiresAtSeconds: nowSeconds() + 600,
       });
       const allocation = await client.allocate(credentials);
@@ -529,7 +524,7 @@ describe('when the user-data runs on a sandbox host', () => {
       clients.push(client);
       const credentials = turnRestCredentials({
         secret: TURN_SECRET,
-        member: `sandbox-v6-${clients.length}`,
+        label: `sandbox-v6-${clients.length}`,
         expiresAtSeconds: nowSeconds() + 600,
       });
       const allocation = await client.allocate({ ...credentials, family: 'ipv6' });
@@ -673,7 +668,7 @@ describe.each([
     try {
       const credentials = turnRestCredentials({
         secret: TURN_SECRET,
-        member: 'sandbox-tls-443',
+        label: 'sandbox-tls-443',
         expiresAtSeconds: nowSeconds() + 600,
       });
       expect((await client.allocate(credentials)).relayed.address).toBe(HOST.publicIp);

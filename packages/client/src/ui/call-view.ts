@@ -2,12 +2,12 @@ import { canShareScreen } from '../browser-support';
 import type { CallExtras } from '../call-extras/call-extras';
 import type { CallOptions } from '../call-options';
 import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
+import type { CallTimings } from '../call-timings';
 import { loadPrefs } from '../device-prefs';
 import { callStatusText, formatBytes } from '../format';
 import type { LocalMedia } from '../local-media';
 import { describeProblem, type ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
-import type { CallTimings } from '../quality-figures';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
 import { VideoStruggleWatch } from '../video-struggle';
 import { CallOverlay } from './call-overlay';
@@ -32,16 +32,6 @@ import { VerifyBar } from './verify-bar';
  * panel). Splitting the controls out waits for issue 13's new call controls (picture-in-picture, fullscreen, camera
  * flip, audio-only), being added beside these in parallel, to land.
  */
-
-/** Problems after which the session is over: the view hands back to the app. */
-const FATAL_PROBLEMS = new Set<ProblemKind>([
-  'room-full',
-  'broken-link',
-  'outdated',
-  'tampered',
-  'link-refused',
-  'ticket-in-use',
-]);
 
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
 
@@ -77,7 +67,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   /** Our camera's video is held back (audio-only mode, call-extras/audio-only.ts). */
   let audioOnly = false;
   let timings: CallTimings = {};
-  let peerArrivedAt: number | undefined;
   let left = false;
   const peerName = () => peer?.name || lastPeerName || 'Guest';
   /** There is a connection to the other person to measure (perhaps recovering). */
@@ -89,12 +78,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     playsinline: true,
     autoplay: true,
     'data-testid': 'remote-video',
-    onloadeddata: () => {
-      if (peerArrivedAt !== undefined && timings.firstFrameMs === undefined) {
-        timings = { ...timings, firstFrameMs: Math.round(performance.now() - peerArrivedAt) };
-        updateQualityPanel();
-      }
-    },
+    onloadeddata: () => session.remoteFrameShown(),
     onresize: () => render(),
   });
   applySpeaker(remoteVideo, loadPrefs().speaker);
@@ -286,8 +270,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     peer(next) {
       if (next && !peer) {
         withExtras((extras) => extras.peerJoined(peerName()));
-        peerArrivedAt = performance.now();
-        timings = {};
         words = undefined; // another connection: other certificates, other words
       }
       peer = next;
@@ -315,11 +297,6 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         notify(`${peerName()} wants to send you a file: ${transfer.name} (${formatBytes(transfer.size)})`);
     },
     problem(kind) {
-      if (kind && FATAL_PROBLEMS.has(kind)) {
-        left = true;
-        o.onLeave(kind);
-        return;
-      }
       problem = kind;
       render();
     },
@@ -334,9 +311,15 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
       indicator.update(hasConnection() ? next : undefined);
       updateQualityPanel();
     },
-    connected(setupMs) {
-      timings = { ...timings, setupMs };
+    timings(next) {
+      timings = next;
       updateQualityPanel();
+    },
+    ended(reason) {
+      // A hang-up here has already handed back (see leave); a problem that ended the call does so now.
+      if (left) return;
+      left = true;
+      o.onLeave(reason);
     },
     log(line) {
       const at = performance.now();

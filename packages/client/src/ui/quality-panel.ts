@@ -1,5 +1,6 @@
+import type { CallTimings } from '../call-timings';
 import type { CallQuality } from '../quality';
-import { type CallTimings, qualityRows } from '../quality-figures';
+import { qualityRows } from '../quality-figures';
 import { h } from './dom';
 
 /*
