@@ -8,6 +8,9 @@ import { HASH_PIECE_BYTES, PieceHash } from './piece-hash';
  * it in chunks and waits whenever the channel's buffer is full; the receiver hands bytes to a sink (a file on disk in the
  * browser, see file-sink.ts), so memory stays bounded for files of any size. Both sides hash what passed and
  * compare at the end; the sender hears `verified` only once the receiver's copy is stored.
+ *
+ * A little over 350 lines: sending and receiving are one protocol (the same control messages, checked the same way),
+ * kept in one class so that each message's handling on both sides reads together.
  */
 
 /** Bytes per data-channel message: small enough for every browser's SCTP message limit. */

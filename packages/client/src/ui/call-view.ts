@@ -1,4 +1,3 @@
-import { canShareScreen } from '../browser-support';
 import type { CallExtras } from '../call-extras/call-extras';
 import type { CallOptions } from '../call-options';
 import type { CallEvents, CallSession, CallStatus, PeerInfo } from '../call-session';
@@ -10,13 +9,14 @@ import { describeProblem, type ProblemKind } from '../problems';
 import type { CallQuality } from '../quality';
 import { SHORTCUT_KEYS, shortcutAction } from '../shortcuts';
 import { VideoStruggleWatch } from '../video-struggle';
+import { callControls } from './call-controls';
 import { CallOverlay } from './call-overlay';
 import { ChatPanel } from './chat-panel';
-import { button, problemNotice, relabel, toast } from './common';
+import { button, problemNotice, toast } from './common';
 import type { DebugPanel } from './debug-panel';
 import { applySpeaker, devicePickers } from './devices';
 import { h, replace } from './dom';
-import { mediaToggles, previewVideo } from './lobby';
+import { previewVideo } from './lobby';
 import { qualityIndicator } from './quality-indicator';
 import type { QualityPanel } from './quality-panel';
 import { SidePanels } from './side-panels';
@@ -27,16 +27,12 @@ import { VerifyBar } from './verify-bar';
  * files, quality, devices, debug). Everything else — negotiation, reconnects, ICE restarts — happens in CallSession;
  * this view only shows what it reports, in words.
  *
- * Over ~350 lines, for now: it wires every control and every session event together in one place, while the parts
- * with state of their own are their own files (overlay, side panels, chat, verification bar, quality indicator and
- * panel). Splitting the controls out waits for issue 13's new call controls (picture-in-picture, fullscreen, camera
- * flip, audio-only), being added beside these in parallel, to land.
+ * Over ~350 lines: it wires every session event to what shows it, in one place; the parts with state of their own
+ * are their own files (control bar, overlay, side panels, chat, verification bar, quality indicator and panel, extra
+ * controls).
  */
 
 type PanelName = 'chat' | 'quality' | 'settings' | 'debug';
-
-/** The call's controls: an icon with a caption (shown on wide screens), the label their name and tooltip. */
-const CONTROL = { className: 'ctl', variant: 'captioned' } as const;
 
 export interface CallViewOptions {
   /** The session made with the lobby (perhaps with an answer prepared); the view starts it. */
@@ -121,68 +117,17 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     : undefined;
   const settings = h('div', { class: 'settings' }, devicePickers(media, remoteVideo));
 
-  // Controls
-  const toggles = mediaToggles(media, CONTROL);
-  // No getDisplayMedia on iOS, iPadOS and Android: no Share screen control there.
-  const canShare = canShareScreen();
-  const screen = button({
-    label: 'Share screen',
-    icon: 'screen',
-    onClick: () => void (media.sharing ? media.stopScreen() : media.startScreen()),
-    ...CONTROL,
-    testId: 'share-screen',
-    shortcut: SHORTCUT_KEYS.screen,
-  });
-  const badge = h('span', { class: 'badge', 'aria-hidden': 'true', 'data-testid': 'unread-badge' });
-  badge.hidden = true;
-  const chatButton = button({
-    label: 'Chat',
-    icon: 'chat',
-    onClick: () => togglePanel('chat'),
-    ...CONTROL,
-    testId: 'chat-toggle',
-    shortcut: SHORTCUT_KEYS.chat,
-  });
-  chatButton.append(badge);
-  const fileInput = h('input', {
-    type: 'file',
-    multiple: true,
-    hidden: true,
-    tabindex: -1,
-    'aria-hidden': 'true',
-    'data-testid': 'file-input',
-    onchange: () => {
-      sendFiles(fileInput.files);
-      fileInput.value = '';
-    },
-  });
-  const fileButton = button({
-    label: 'Send file',
-    icon: 'file',
-    onClick: () => fileInput.click(),
-    ...CONTROL,
-    testId: 'send-file',
-  });
-  const settingsButton = button({
-    label: 'Devices',
-    icon: 'settings',
-    onClick: () => togglePanel('settings'),
-    ...CONTROL,
-  });
-  const debugButton =
-    debugPanel && button({ label: 'Debug', icon: 'quality', onClick: () => togglePanel('debug'), ...CONTROL });
-  const hangUp = button({
-    label: 'Hang up',
-    icon: 'hangUp',
-    onClick: () => void leave(),
-    ...CONTROL,
-    className: 'ctl danger',
-    testId: 'hang-up',
+  const controls = callControls(media, {
+    toggleChat: () => togglePanel('chat'),
+    toggleDevices: () => togglePanel('settings'),
+    toggleDebug: debugPanel && (() => togglePanel('debug')),
+    sendFiles,
+    hangUp: () => void leave(),
   });
 
   const panels = new SidePanels<PanelName>(
     {
-      chat: { title: 'Chat and files', control: chatButton, content: () => chatPanel.element },
+      chat: { title: 'Chat and files', control: controls.chat, content: () => chatPanel.element },
       quality: {
         title: 'Call quality',
         control: indicator.element,
@@ -193,11 +138,11 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
           return qualityPanel.element;
         },
       },
-      settings: { title: 'Devices', control: settingsButton, content: () => settings },
+      settings: { title: 'Devices', control: controls.devices, content: () => settings },
       // Without ?debug there is no Debug control to open it.
       debug: {
         title: 'Debug',
-        control: debugButton,
+        control: controls.debug,
         content: () => debugPanel?.then((debug) => debug.element) ?? h('div'),
       },
     },
@@ -243,19 +188,7 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     // One row of the call's grid for both: the bar and the banners come and go.
     h('div', { class: 'notices' }, banner, verifyBar.element),
     h('div', { class: 'call-main' }, stage, panels.element),
-    h(
-      'nav',
-      { class: 'controls', 'aria-label': 'Call controls' },
-      toggles.mic,
-      toggles.camera,
-      canShare && screen,
-      chatButton,
-      fileButton,
-      settingsButton,
-      debugButton,
-      hangUp,
-      fileInput,
-    ),
+    controls.element,
   );
 
   const session = o.session;
@@ -392,18 +325,14 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   }
 
   function renderBadge(): void {
-    badge.hidden = unread === 0;
-    badge.textContent = unread > 9 ? '9+' : String(unread);
-    chatButton.title = unread > 0 ? `Chat (C) · ${unread} unread` : 'Chat (C)';
+    controls.showUnread(unread);
   }
 
   /** Our media changed (or the call starts): the other side hears of it, the controls show it. */
   function onMediaChange(): void {
     // In audio-only mode the other side shows "camera off": no video comes.
     session.setMediaState({ ...media.state, video: media.state.video && !audioOnly });
-    toggles.update();
-    relabel(screen, media.sharing ? 'Stop sharing' : 'Share screen', 'screen', SHORTCUT_KEYS.screen);
-    screen.classList.toggle('on', media.sharing);
+    controls.update();
     render();
   }
 
@@ -453,8 +382,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
         session,
         remoteVideo,
         call: element,
-        camera: toggles.camera,
-        before: hangUp,
+        camera: controls.camera,
+        before: controls.hangUp,
         settings,
         onAudioOnly: (on) => {
           audioOnly = on;
