@@ -79,10 +79,14 @@ describe('when the person waiting reloads while the other is in the lobby', () =
       expect(snapshot.video.framesDecoded).toBeGreaterThan(0);
     }
     // The lobby's connection was closed for a fresh one that answered the new page's offer; the new page got that
-    // answer (not the stale one) and so never had to start over.
-    expect((await rtcSnapshot(b.page))?.peerCount).toBe(2);
+    // answer (not the stale one) and so never had to start over. Offers of ICE restarts do not count: the relay
+    // steering (relay-preference.ts) restarts ICE when a side ends up on TURN over TCP, which happened in about 1 run
+    // in 8 here while the machine was loaded.
+    const afterB = await rtcSnapshot(b.page);
+    expect(afterB?.peerCount).toBe(2);
     const afterA = await rtcSnapshot(a.page);
     expect(afterA?.peerCount).toBe(1);
-    expect(afterA?.offers).toBe(1);
+    const restarts = (afterA?.iceRestarts ?? 0) + (afterB?.iceRestarts ?? 0);
+    expect((afterA?.offers ?? 0) - restarts).toBe(1);
   });
 });
