@@ -86,6 +86,18 @@ describe('when two people are in a call and one leaves', () => {
         null,
       );
       expect(captions).toEqual(expect.arrayContaining(['Mute microphone', 'Turn camera off', 'Chat', 'Hang up']));
+      // With the extra controls loaded, the bar is still one row (their captions are short; labels say it in full).
+      await ada.waitFor(UI.fullscreen, 'the extra controls');
+      const rows = await ada.page.evaluate(
+        () =>
+          new Set(
+            [...document.querySelectorAll<HTMLElement>('.controls > button')]
+              .filter((control) => control.offsetWidth > 0)
+              .map((control) => control.offsetTop),
+          ).size,
+        null,
+      );
+      expect(rows).toBe(1);
 
       // The quality panel (its code loads when opened) shows the path and the verification words.
       await ada.waitForText(UI.qualityIndicator, 'direct');

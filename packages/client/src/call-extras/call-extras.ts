@@ -79,6 +79,8 @@ function showControl(
   action: ShortcutAction,
   state: {
     label: string;
+    /** A word or two under the icon on wide screens (the label says it in full, as name and tooltip). */
+    caption: string;
     icon: keyof typeof EXTRA_ICONS;
     on?: boolean;
     /** Whether "on" is shown in the accent colour (a mode away from the usual), default when on. */
@@ -92,7 +94,7 @@ function showControl(
   if (shown) shown.replaceWith(icon);
   else target.prepend(icon);
   const caption = target.querySelector('.caption');
-  if (caption) caption.textContent = state.label;
+  if (caption) caption.textContent = state.caption;
   if (state.on !== undefined) {
     target.setAttribute('aria-pressed', String(state.on));
     target.classList.toggle('on', state.accent ?? state.on);
@@ -190,16 +192,18 @@ export function startCallExtras(o: CallExtrasOptions): CallExtras {
   }
 
   function render(): void {
-    showControl(flip, 'flipCamera', { label: 'Switch camera', icon: 'flipCamera' });
+    showControl(flip, 'flipCamera', { label: 'Switch camera', caption: 'Flip', icon: 'flipCamera' });
     audioOnlyButton.hidden = !media.cameraLive;
     showControl(audioOnlyButton, 'audioOnly', {
       label: audioOnly ? 'Send video again' : 'Send audio only',
+      caption: 'Audio only',
       icon: 'audioOnly',
       on: audioOnly,
     });
     noise.hidden = !support.noiseSuppression || !media.audioTrack;
     showControl(noise, 'noiseSuppression', {
       label: noiseSuppression ? 'Turn noise suppression off' : 'Turn noise suppression on',
+      caption: 'Noise filter',
       icon: 'noiseSuppression',
       on: noiseSuppression,
       accent: false, // on is the usual state
@@ -208,6 +212,7 @@ export function startCallExtras(o: CallExtrasOptions): CallExtras {
     const inPicture = document.pictureInPictureElement === remoteVideo;
     showControl(pip, 'pictureInPicture', {
       label: inPicture ? 'Leave picture in picture' : 'Picture in picture',
+      caption: 'Mini player',
       icon: 'pictureInPicture',
       on: inPicture,
     });
@@ -215,6 +220,7 @@ export function startCallExtras(o: CallExtrasOptions): CallExtras {
     const full = document.fullscreenElement === call;
     showControl(fullscreen, 'fullscreen', {
       label: full ? 'Exit full screen' : 'Full screen',
+      caption: full ? 'Exit' : 'Full screen',
       icon: full ? 'exitFullscreen' : 'fullscreen',
     });
     renderNotifications();
