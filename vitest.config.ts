@@ -8,7 +8,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'lib/**/*.test.ts', 'bin/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['packages/e2e/**', '**/node_modules/**'],
+          // The browser harness's plain helpers (e.g. wait.ts) have unit tests too; its browser tests are *.e2e.ts.
+          exclude: ['packages/e2e/**/*.e2e.ts', '**/node_modules/**'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
