@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForRelayProtocol } from './media-checks';
-import { startTwoPartyCall } from './parley-app';
+import { type AppUser, startTwoPartyCall } from './parley-app';
 
 /*
  * Relay prefers UDP. With both TURN/UDP and TURN/TCP relay candidates, Chromium used to nominate the TCP pair and
@@ -16,6 +16,22 @@ const RELAY_CALLS = 20;
 const LOOP_TIMEOUT_MS = 20 * 60_000;
 
 const calls = useCallFixture();
+
+/** For a failure: the relay candidates this page gathered and what the steering did, from its newest connection. */
+async function describeRelays(user: AppUser): Promise<string> {
+  const snapshot = await rtcSnapshot(user.page);
+  const relays = await user.page.evaluate(async () => {
+    const peers = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe.peers;
+    const pc = peers[peers.length - 1]?.pc;
+    if (!pc) return [];
+    const found: string[] = [];
+    (await pc.getStats()).forEach((stat: { type: string; candidateType?: string; relayProtocol?: string }) => {
+      if (stat.type === 'local-candidate' && stat.candidateType === 'relay') found.push(stat.relayProtocol ?? '?');
+    });
+    return found;
+  }, null);
+  return `relay candidates gathered: ${relays.join(', ') || 'none'}; selected: ${JSON.stringify(snapshot?.selectedPair)}; ICE restarts: ${snapshot?.iceRestarts}; connection: ${snapshot?.connectionState}`;
+}
 
 describe('when many relayed calls are made one after another', () => {
   it(
@@ -32,7 +48,9 @@ describe('when many relayed calls are made one after another', () => {
         try {
           for (const user of [a, b]) {
             await user.waitForCall();
-            await waitForRelayProtocol(user.page, 'udp', `${user.label}, call ${call}`);
+            await waitForRelayProtocol(user.page, 'udp', `${user.label}, call ${call}`).catch(async (error) => {
+              throw new Error(`${(error as Error).message}; ${await describeRelays(user)}`);
+            });
             // An ICE restart in a call nobody disturbed is the steering from TCP to UDP.
             if (((await rtcSnapshot(user.page))?.iceRestarts ?? 0) > 0) steered++;
           }
