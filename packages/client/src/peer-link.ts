@@ -8,7 +8,6 @@ import { descriptionFingerprint } from './fingerprints';
 import { IceRecovery } from './ice-recovery';
 import { PerfectNegotiator } from './negotiation';
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from './peer-messages';
-import { preferUdpRelay } from './relay-preference';
 
 /*
  * One connection with one peer (LiveKit's PCTransport): the RTCPeerConnection, its perfect negotiator and ICE recovery,
@@ -127,10 +126,15 @@ export class PeerLink {
       events.connectionState(pc.connectionState);
       this.#recovery.connectionStateChanged();
     };
-    preferUdpRelay(pc, {
-      udpOnly: options.udpOnlyConfiguration,
-      hasUdpTurn: options.hasUdpTurn,
-      log: events.log,
+    // The relay steering is a chunk of its own, loaded while this connection is set up (it acts once connected, and
+    // takes over a connection that got there first); without it, a call just stays on the path it has.
+    void import('./relay-preference').then(({ preferUdpRelay }) => {
+      if (pc.connectionState === 'closed') return;
+      preferUdpRelay(pc, {
+        udpOnly: options.udpOnlyConfiguration,
+        hasUdpTurn: options.hasUdpTurn,
+        log: events.log,
+      });
     });
     this.#chat.onopen = () => {
       events.log('chat channel open');

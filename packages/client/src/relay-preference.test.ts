@@ -107,6 +107,52 @@ describe('preferUdpRelay', () => {
     }
   });
 
+  it('should keep watching through a moment away from connected, and steer once the TCP path shows', async () => {
+    vi.useFakeTimers();
+    try {
+      const noPairYet = statsReport('tcp', ['udp', 'tcp']);
+      noPairYet.delete('transport');
+      const peer = new FakePeer(noPairYet);
+      watch(peer);
+      await connectWithFakeTimers(peer);
+      // A consent check missed on a loaded machine: briefly disconnected, then connected again on a TCP relay.
+      peer.connectionState = 'disconnected';
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      peer.connectionState = 'connected';
+      peer.report = statsReport('tcp', ['udp', 'tcp']);
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      expect(peer.restarts).toBe(1);
+      expect(peer.configurations).toEqual([UDP_ONLY]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('should start at once on a connection that is connected already (its code loads on its own)', async () => {
+    const peer = new FakePeer(statsReport('tcp', ['udp', 'tcp']));
+    peer.connectionState = 'connected';
+    watch(peer);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(peer.restarts).toBe(1);
+    expect(peer.configurations).toEqual([UDP_ONLY]);
+  });
+
+  it('should stop watching a closed connection', async () => {
+    vi.useFakeTimers();
+    try {
+      const noPairYet = statsReport('tcp', ['udp', 'tcp']);
+      noPairYet.delete('transport');
+      const peer = new FakePeer(noPairYet);
+      watch(peer);
+      await connectWithFakeTimers(peer);
+      peer.connectionState = 'closed';
+      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('should gather once more when on a TCP relay with no UDP relay candidate, and leave it at that if UDP is blocked', async () => {
     vi.useFakeTimers();
     try {

@@ -60,9 +60,9 @@ export const RELAY_WATCH_MS = 5_000;
 export const RELAY_CHECK_INTERVAL_MS = 250;
 
 /**
- * Watches `pc`: while it is connected during the first RELAY_WATCH_MS, if its path is a TCP (or TLS) relay while a
- * UDP relay candidate was gathered, it restarts ICE with `udpOnly()` (the configuration without TCP TURN URLs). Once
- * per peer connection.
+ * Watches `pc` (at once if it is connected already): while it is connected during the first RELAY_WATCH_MS, if its
+ * path is a TCP (or TLS) relay while a UDP relay candidate was gathered, it restarts ICE with `udpOnly()` (the
+ * configuration without TCP TURN URLs). Once per peer connection.
  */
 export function preferUdpRelay(
   pc: RelayPreferencePeer,
@@ -70,8 +70,19 @@ export function preferUdpRelay(
 ): void {
   let watching = false;
   let regathered = false;
+  const next = (until: number) => {
+    if (Date.now() + RELAY_CHECK_INTERVAL_MS <= until) {
+      setTimeout(() => void check(until), RELAY_CHECK_INTERVAL_MS);
+    }
+  };
   const check = async (until: number): Promise<void> => {
-    if (pc.connectionState !== 'connected') return;
+    // A moment away from `connected` (a consent check missed on a loaded machine, the regathering below) does not end
+    // the watch: it looks again at the next tick. A closed connection needs nothing more.
+    if (pc.connectionState === 'closed') return;
+    if (pc.connectionState !== 'connected') {
+      next(until);
+      return;
+    }
     const report = await pc.getStats();
     const { selected, udpRelayGathered } = relayTransport(report.values());
     if (selected !== undefined && selected !== 'udp' && udpRelayGathered) {
@@ -86,9 +97,7 @@ export function preferUdpRelay(
       pc.restartIce();
       until = Date.now() + RELAY_WATCH_MS;
     }
-    if (Date.now() + RELAY_CHECK_INTERVAL_MS <= until) {
-      setTimeout(() => void check(until), RELAY_CHECK_INTERVAL_MS);
-    }
+    next(until);
   };
   const listener = () => {
     if (watching || pc.connectionState !== 'connected') return;
@@ -97,4 +106,5 @@ export function preferUdpRelay(
     void check(Date.now() + RELAY_WATCH_MS);
   };
   pc.addEventListener('connectionstatechange', listener);
+  listener(); // already connected (this code loads on its own)
 }
