@@ -4,6 +4,7 @@ import {
   FILE_BUFFER_HIGH_BYTES,
   FILE_BUFFER_LOW_BYTES,
   FILE_CHUNK_BYTES,
+  FILE_READ_BYTES,
   type FileSink,
   FileTransfers,
   parseControl,
@@ -139,6 +140,33 @@ describe('when a file is offered and accepted', () => {
         .digest('hex'),
     ).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(link.seen.b.filter((t) => t.state === 'transferring').length).toBeGreaterThan(5);
+  });
+
+  it('should read the next block of the file while it sends the one before', async () => {
+    const link = connect();
+    const bytes = pattern(2 * FILE_READ_BYTES + 5);
+    /** For each read: how many binary chunks had gone into the channel when it was asked for. */
+    const chunksSentAtRead: number[] = [];
+    let chunksSent = 0;
+    const send = link.aToB.send.bind(link.aToB);
+    link.aToB.send = (data) => {
+      if (typeof data !== 'string') chunksSent++;
+      send(data);
+    };
+    const file = source(bytes);
+    link.a.send({
+      ...file,
+      read: (offset, length) => {
+        chunksSentAtRead.push(chunksSent);
+        return file.read(offset, length);
+      },
+    });
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('b').state).toBe('done');
+    // The second block was asked for before any of the first was sent, the third before the second was.
+    expect(chunksSentAtRead).toEqual([0, 0, FILE_READ_BYTES / FILE_CHUNK_BYTES]);
   });
 
   it('should keep the channel buffer bounded and chunks small, and store whole checksum pieces', async () => {

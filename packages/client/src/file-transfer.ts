@@ -277,12 +277,23 @@ export class FileTransfers<R> {
     let offset = 0;
     let block: Uint8Array = new Uint8Array();
     let taken = 0;
+    // The next block is read while this one is sent, so the channel never waits for the file.
+    let readAt = 0;
+    const readNext = (): Promise<Uint8Array> => {
+      const length = Math.min(FILE_READ_BYTES, source.size - readAt);
+      const read = source.read(readAt, length);
+      readAt += length;
+      read.catch(() => undefined); // a read nobody waits for any more (the transfer ended) fails quietly
+      return read;
+    };
+    let nextBlock = readNext();
     try {
       while (offset < source.size) {
         if (this.#channel.bufferedAmount > FILE_BUFFER_HIGH_BYTES) await this.#channel.drained();
         if (transfer.state !== 'transferring') return;
         if (taken === block.length) {
-          block = await source.read(offset, Math.min(FILE_READ_BYTES, source.size - offset));
+          block = await nextBlock;
+          if (readAt < source.size) nextBlock = readNext();
           taken = 0;
           if (transfer.state !== 'transferring') return;
           if (block.length === 0) throw new Error('the file got shorter while it was being sent');
