@@ -342,6 +342,28 @@ describe('When joining a room alone', () => {
   });
 });
 
+describe('When the lobby sees who is in the room', () => {
+  it('should not count the seat this tab held before a reload as someone waiting', async () => {
+    const { socket } = joinedSession();
+    socket.deliver(joined());
+    await settle();
+    // The page reloads: a new session for the same room, in the same tab.
+    const reloaded = new CallSession({
+      signalingUrl: 'wss://example.test/',
+      roomId: ROOM,
+      options: readCallOptions(''),
+      localStream: new FakeMediaStream([]) as unknown as MediaStream,
+    });
+    const ours = { memberId: joined().memberId, role: 'impolite' as const, name: 'Ada' };
+    const theirs = { memberId: 'GraceGraceGrace0', role: 'polite' as const, name: 'Grace' };
+    const room = (members: (typeof ours | typeof theirs)[]) => ({ type: 'room' as const, roomId: ROOM, members });
+    expect(reloaded.othersIn(room([ours]))).toEqual([]);
+    expect(reloaded.othersIn(room([ours, theirs]))).toEqual([theirs]);
+    storage.clear(); // another tab: nothing held here
+    expect(reloaded.othersIn(room([ours]))).toEqual([ours]);
+  });
+});
+
 describe('When the peer arrives', () => {
   it('should send what was made while waiting (candidates batched, not the offer they took), then connect', async () => {
     const { socket, heard, pc } = joinedSession();

@@ -96,6 +96,15 @@ export class CallSession {
   }
 
   /**
+   * The members of a room seen from the lobby who are someone else: after a reload, the seat this tab held is still
+   * there (held for it to resume), and it is not someone waiting for us.
+   */
+  othersIn(room: RoomMessage): RoomMessage['members'] {
+    const mine = this.#resume.load()?.memberId;
+    return room.members.filter((member) => member.memberId !== mine);
+  }
+
+  /**
    * From the lobby: someone waits with an offer, so answer it and gather now (our connectivity checks cannot reach
    * them: the offer has no candidates); Join then only has to send the answer. Not when resuming a seat.
    */

@@ -191,8 +191,10 @@ function showRoom(config: SiteConfig, roomId: string, access: RoomAccess, invita
   // credentials, when the server hands the lobby some, make "Test my connection" available.
   session.warmUp(
     (room) => {
-      // Someone holds the one other seat: the lobby names them instead of offering a link to send.
-      const waiting = room.members.length === 1 ? room.members[0] : undefined;
+      // Someone holds the one other seat: the lobby names them instead of offering a link to send (not our own seat,
+      // held for this tab since before a reload).
+      const others = session.othersIn(room);
+      const waiting = others.length === 1 ? others[0] : undefined;
       if (waiting) lobby.someoneWaiting(waiting.name);
       if (room.iceServers && room.iceExpiresAt) {
         lobby.offerConnectionTest({ iceServers: room.iceServers, iceExpiresAt: room.iceExpiresAt });
