@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type BrowserKind, launchBrowser, type UiTarget, type UserPage } from './browsers';
 import { useCallFixture } from './fixture';
-import { CALL_DEADLINE_MS, rtcSnapshot, waitForFramesAfter, waitForMediaFlowing } from './media-checks';
+import {
+  CALL_DEADLINE_MS,
+  currentSnapshot,
+  rtcSnapshot,
+  waitForFramesAfter,
+  waitForMediaFlowing,
+} from './media-checks';
 import { AppUser, startTwoPartyCall, UI } from './parley-app';
 import { waitUntil } from './wait';
 
@@ -89,9 +95,7 @@ function waitForControl(user: AppUser, target: UiTarget & { testId: string }, na
 
 /** How many offers the page's newest connection made or took (a renegotiation shows here). */
 async function offers(user: AppUser): Promise<number> {
-  const snapshot = await rtcSnapshot(user.page);
-  if (!snapshot) throw new Error(`${user.label} has no peer connection`);
-  return snapshot.offers;
+  return (await currentSnapshot(user.page, user.label)).offers;
 }
 
 /** Makes the page believe it was hidden or shown (as switching tabs does) and tells it so. Runs in the page. */

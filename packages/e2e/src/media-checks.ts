@@ -10,6 +10,13 @@ export function rtcSnapshot(page: UserPage, index: number | null = null): Promis
   return page.evaluate(readRtcSnapshot, index);
 }
 
+/** The page's newest connection as it is now, for a test that knows there is one. */
+export async function currentSnapshot(page: UserPage, label: string = page.browser): Promise<RtcSnapshot> {
+  const snapshot = await rtcSnapshot(page);
+  if (!snapshot) throw new Error(`${label} has no peer connection`);
+  return snapshot;
+}
+
 /** Waits until the page's newest peer connection is `connected` with a selected candidate pair. */
 export async function waitForConnected(page: UserPage, label: string = page.browser): Promise<RtcSnapshot> {
   return waitUntil(

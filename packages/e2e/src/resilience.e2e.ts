@@ -1,7 +1,13 @@
 import { type GatewayTraceEvent, type LocalSystem, startLocalTurn } from '@parley/local';
 import { describe, expect, it } from 'vitest';
 import { useCallFixture } from './fixture';
-import { rtcSnapshot, waitForConnected, waitForFramesAfter, waitForMediaFlowing } from './media-checks';
+import {
+  currentSnapshot,
+  rtcSnapshot,
+  waitForConnected,
+  waitForFramesAfter,
+  waitForMediaFlowing,
+} from './media-checks';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
 import { waitUntil } from './wait';
 
@@ -29,10 +35,8 @@ async function call(query: '' | '?relay' = '') {
 }
 
 /** The page's call as it is now (there is one: the call is up). */
-async function snapshotNow(user: AppUser) {
-  const snapshot = await rtcSnapshot(user.page);
-  if (!snapshot) throw new Error(`${user.label} has no peer connection`);
-  return snapshot;
+function snapshotNow(user: AppUser) {
+  return currentSnapshot(user.page, user.label);
 }
 
 /**

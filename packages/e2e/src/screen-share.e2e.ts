@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserKind } from './browsers';
 import { useCallFixture } from './fixture';
-import { rtcSnapshot, waitForMediaFlowing } from './media-checks';
+import { currentSnapshot, rtcSnapshot, waitForMediaFlowing } from './media-checks';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
 
 /*
@@ -13,10 +13,9 @@ import { type AppUser, startTwoPartyCall, UI } from './parley-app';
 
 const calls = useCallFixture({ browsers: ['chromium', 'firefox'] });
 
+/** How many offers the page's newest connection made or took (a renegotiation shows here). */
 async function offersSoFar(user: AppUser): Promise<number> {
-  const snapshot = await rtcSnapshot(user.page);
-  if (!snapshot) throw new Error(`${user.label} has no peer connection`);
-  return snapshot.offers;
+  return (await currentSnapshot(user.page, user.label)).offers;
 }
 
 describe.each([
