@@ -174,7 +174,7 @@ describe('when one side loses its signaling socket mid-call', () => {
       });
     }
     // The late $disconnect of B's old socket must not free the seat B is back in: one more renegotiation works.
-    releaseDisconnects();
+    await releaseDisconnects();
     const offersAfterResume = (await snapshotNow(b)).offers;
     await restartIce(a);
     await waitUntil(async () => (await snapshotNow(b)).offers > offersAfterResume, {

@@ -182,11 +182,10 @@ export class WebSocketGateway {
   private readonly apiId: string;
   private readonly reportError: (context: string, error: unknown) => void;
   private stopping = false;
-  /** Set while {@link WebSocketGateway.holdHandshakes} holds new handshakes, with the function releasing them. */
-  private handshakesHeld: Promise<void> | undefined;
-  private releaseHandshakes: (() => void) | undefined;
+  /** Set while {@link WebSocketGateway.holdHandshakes} holds new handshakes. */
+  private heldHandshakes: { released: Promise<void>; release(): void } | undefined;
   /** `$disconnect` invocations waiting for {@link WebSocketGateway.holdDisconnects} to release them. */
-  private disconnectsHeld: (() => void)[] | undefined;
+  private disconnectsHeld: (() => Promise<void>)[] | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -304,8 +303,8 @@ export class WebSocketGateway {
     // Whatever a test held goes through now (and a held handshake is refused: the gateway is stopping).
     const heldDisconnects = this.disconnectsHeld?.splice(0) ?? [];
     this.disconnectsHeld = undefined;
-    for (const run of heldDisconnects) run();
-    this.releaseHandshakes?.();
+    for (const run of heldDisconnects) void run();
+    this.heldHandshakes?.release();
     const open = [...this.connectionsById.values()];
     for (const connection of open) this.closeConnection(connection, CLOSE_GOING_AWAY);
     const cutOff = setTimeout(() => {
@@ -454,8 +453,8 @@ export class WebSocketGateway {
       userAgent: request.headers['user-agent'] ?? '',
     };
     this.options.trace?.({ at: preciseNow(), step: 'upgrade', connectionId: pending.id });
-    if (this.handshakesHeld) {
-      await this.handshakesHeld;
+    if (this.heldHandshakes) {
+      await this.heldHandshakes.released;
       if (socket.destroyed) return; // the client gave up while its handshake was held
       if (this.stopping) {
         refuseHandshake(socket, 503, JSON.stringify({ message: 'Service Unavailable' }));
@@ -665,7 +664,11 @@ export class WebSocketGateway {
       isBase64Encoded: false,
     };
     // Best effort, as on AWS: a failing `$disconnect` is reported and forgotten.
-    const run = () => this.invoke(handler, event).catch((error) => this.reportError('$disconnect failed', error));
+    const run = () =>
+      this.invoke(handler, event).then(
+        () => undefined,
+        (error) => this.reportError('$disconnect failed', error),
+      );
     if (this.disconnectsHeld) this.disconnectsHeld.push(run);
     else run();
   }
@@ -675,30 +678,33 @@ export class WebSocketGateway {
    * sees a connection attempt that does not finish) until the returned function is called.
    */
   holdHandshakes(): () => void {
-    this.releaseHandshakes?.();
-    const held = new Promise<void>((resolve) => {
-      this.releaseHandshakes = () => {
-        if (this.handshakesHeld === held) {
-          this.handshakesHeld = undefined;
-          this.releaseHandshakes = undefined;
-        }
-        resolve();
-      };
+    this.heldHandshakes?.release();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    this.handshakesHeld = held;
-    return this.releaseHandshakes as () => void;
+    const held = {
+      released,
+      release: () => {
+        if (this.heldHandshakes === held) this.heldHandshakes = undefined;
+        release();
+      },
+    };
+    this.heldHandshakes = held;
+    return held.release;
   }
 
   /**
    * Test-only: `$disconnect` comes late, as AWS allows (it is best effort and may run well after the socket is
-   * gone): until the returned function is called, sockets that close wait for theirs; then they all run.
+   * gone): until the returned function is called, sockets that close wait for theirs; then they all run, and the
+   * function's promise settles once they have.
    */
-  holdDisconnects(): () => void {
-    const held: (() => void)[] = [];
+  holdDisconnects(): () => Promise<void> {
+    const held: (() => Promise<void>)[] = [];
     this.disconnectsHeld = held;
-    return () => {
+    return async () => {
       if (this.disconnectsHeld === held) this.disconnectsHeld = undefined;
-      for (const run of held.splice(0)) run();
+      await Promise.all(held.splice(0).map((run) => run()));
     };
   }
 
