@@ -1,3 +1,4 @@
+import { canShareScreen } from './browser-support';
 import { loadPrefs, savePrefs } from './device-prefs';
 import { mediaProblem, type ProblemKind } from './problems';
 
@@ -206,7 +207,7 @@ export class LocalMedia extends EventTarget {
 
   /** Shares a screen or window beside the camera (its own track: the other side shows it large). */
   async startScreen(): Promise<void> {
-    if (this.sharing || !navigator.mediaDevices?.getDisplayMedia) return;
+    if (this.sharing || !canShareScreen()) return;
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });

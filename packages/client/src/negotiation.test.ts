@@ -412,13 +412,13 @@ describe('batchHeldSignals', () => {
     });
     const offer: SignalPayload = { kind: 'description', description: { type: 'offer', sdp: 'v=0' } };
     const out = batchHeldSignals([
-      [candidate(1), 'i.1'],
-      [candidate(2), 'i.2'],
-      [offer, 'i.3'],
-      [candidate(3), 'i.4'],
+      { data: candidate(1), id: 'i.1' },
+      { data: candidate(2), id: 'i.2' },
+      { data: offer, id: 'i.3' },
+      { data: candidate(3), id: 'i.4' },
     ]);
     expect(
-      out.map(([data, id]) => `${data.kind}${data.kind === 'candidates' ? data.candidates.length : ''} ${id}`),
+      out.map(({ data, id }) => `${data.kind}${data.kind === 'candidates' ? data.candidates.length : ''} ${id}`),
     ).toEqual(['candidates2 i.1', 'description i.3', 'candidates1 i.4']);
   });
 });

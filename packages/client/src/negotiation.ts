@@ -104,7 +104,7 @@ export function isStale(signal: IncomingSignal, retired: ReadonlySet<string>): b
 }
 
 /** A log line for a signal, without SDP bodies: the description type, or the candidate's type. */
-export function describeSignal(data: SignalPayload): string {
+function describeSignal(data: SignalPayload): string {
   if (data.kind === 'description') return data.description.type;
   if (data.kind === 'candidates') return `${data.candidates.length} candidates`;
   return `candidate ${/ typ (\w+)/.exec(data.candidate?.candidate ?? '')?.[1] ?? '(end)'}`;
@@ -114,15 +114,21 @@ export function describeSignal(data: SignalPayload): string {
  * Signals made while nobody was addressed, as they go out once someone is: in order, the candidates gathered
  * meanwhile as one `candidates` message (under the first one's id; the receiver counts it as that many, see `#drain`).
  */
-export function batchHeldSignals(held: readonly [SignalPayload, string][]): [SignalPayload, string][] {
-  const out: [SignalPayload, string][] = [];
-  for (const [data, id] of held) {
-    const batch = out[out.length - 1]?.[0];
-    if (data.kind !== 'candidate' || !data.candidate) out.push([data, id]);
+export function batchHeldSignals(held: readonly HeldSignal[]): HeldSignal[] {
+  const out: HeldSignal[] = [];
+  for (const { data, id } of held) {
+    const batch = out[out.length - 1]?.data;
+    if (data.kind !== 'candidate' || !data.candidate) out.push({ data, id });
     else if (batch?.kind === 'candidates') batch.candidates.push(data.candidate);
-    else out.push([{ kind: 'candidates', candidates: [data.candidate] }, id]);
+    else out.push({ data: { kind: 'candidates', candidates: [data.candidate] }, id });
   }
   return out;
+}
+
+/** A signal made while nobody was addressed, with the id it goes out under. */
+export interface HeldSignal {
+  data: SignalPayload;
+  id: string;
 }
 
 /** Runs perfect negotiation for one RTCPeerConnection with one peer. */
@@ -141,7 +147,7 @@ export class PerfectNegotiator {
   #closed = false;
   /** The member our signals go to; until it is known, they are held in `#unaddressed`. */
   #to: string | undefined;
-  #unaddressed: [SignalPayload, string][] = [];
+  #unaddressed: HeldSignal[] = [];
 
   readonly #pc: NegotiatingPeerConnection;
   readonly #options: NegotiatorOptions;
@@ -183,7 +189,7 @@ export class PerfectNegotiator {
    */
   addressTo(memberId: string, skip?: string): void {
     this.#to = memberId;
-    for (const [data, id] of batchHeldSignals(this.#unaddressed.splice(0)))
+    for (const { data, id } of batchHeldSignals(this.#unaddressed.splice(0)))
       if (id !== skip) this.#options.send(memberId, data, id);
   }
 
@@ -265,7 +271,7 @@ export class PerfectNegotiator {
       this.#options.send(this.#to, data, id);
       return;
     }
-    this.#unaddressed.push([data, id]);
+    this.#unaddressed.push({ data, id });
     if (this.#unaddressed.length > MAX_UNADDRESSED_SIGNALS) this.#unaddressed.shift();
     if (data.kind === 'description' && data.description.type === 'offer')
       this.#options.unaddressedOffer?.(data.description, id);

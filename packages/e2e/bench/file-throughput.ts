@@ -19,6 +19,7 @@ import { FILE_BUFFER_HIGH_BYTES, FILE_BUFFER_LOW_BYTES, FILE_CHUNK_BYTES } from 
 import { launchBrowser } from '../src/browsers';
 import buildClient from '../src/global-setup';
 import { type AppUser, startTwoPartyCall, UI } from '../src/parley-app';
+import type { ProbeWindow } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
 import { newestTransferState, pickGeneratedFile } from '../src/transfers';
 import { waitUntil } from '../src/wait';
@@ -48,7 +49,7 @@ const deadlineMs = (size / SLOWEST_BYTES_PER_SECOND) * 1000;
 
 /** Runs in both pages: a negotiated channel on the call's peer connection (the RTC probe keeps it reachable). */
 function openBlastChannel(id: number): Promise<void> {
-  const peers = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe.peers;
+  const peers = (window as unknown as ProbeWindow).__parleyProbe.peers;
   const pc = peers[peers.length - 1]?.pc;
   if (!pc) throw new Error('no call to blast over');
   const channel = pc.createDataChannel(`blast-${id}`, { negotiated: true, id });

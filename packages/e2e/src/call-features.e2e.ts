@@ -9,6 +9,7 @@ import {
   waitForMediaFlowing,
 } from './media-checks';
 import { AppUser, startTwoPartyCall, UI } from './parley-app';
+import type { ProbeWindow } from './rtc-probe';
 import { waitUntil } from './wait';
 
 /*
@@ -27,7 +28,7 @@ const VIDEO_STALLED_MS = 1_500;
 /** Bytes sent so far by the page's newest peer connection, per media kind (outbound-rtp stats). */
 function sentBytes(page: UserPage): Promise<{ audio: number; video: number }> {
   return page.evaluate(async () => {
-    const probe = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe;
+    const probe = (window as unknown as ProbeWindow).__parleyProbe;
     const pc = probe.peers[probe.peers.length - 1]?.pc;
     const sent = { audio: 0, video: 0 };
     if (!pc) return sent;
@@ -141,7 +142,7 @@ function removeScreenSharing(): void {
 
 /** The settings of the track our sender sends of `kind`. Runs in the page. */
 function senderTrackSettings(kind: string): MediaTrackSettings | undefined {
-  const probe = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe;
+  const probe = (window as unknown as ProbeWindow).__parleyProbe;
   const pc = probe.peers[probe.peers.length - 1]?.pc;
   return pc
     ?.getSenders()

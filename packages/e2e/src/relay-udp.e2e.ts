@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import { useCallFixture } from './fixture';
 import { rtcSnapshot, waitForRelayProtocol } from './media-checks';
 import { type AppUser, startTwoPartyCall } from './parley-app';
+import type { ProbeWindow } from './rtc-probe';
 
 /*
  * Relay prefers UDP. With both TURN/UDP and TURN/TCP relay candidates, Chromium used to nominate the TCP pair and
@@ -21,7 +22,7 @@ const calls = useCallFixture();
 async function describeRelays(user: AppUser): Promise<string> {
   const snapshot = await rtcSnapshot(user.page);
   const relays = await user.page.evaluate(async () => {
-    const peers = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe.peers;
+    const peers = (window as unknown as ProbeWindow).__parleyProbe.peers;
     const pc = peers[peers.length - 1]?.pc;
     if (!pc) return [];
     const found: string[] = [];

@@ -9,6 +9,7 @@ import {
   waitForMediaFlowing,
 } from './media-checks';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
+import type { ProbeWindow } from './rtc-probe';
 import { waitUntil } from './wait';
 
 /*
@@ -72,7 +73,7 @@ async function expectRecoveredOverRelay(parties: AppUser[]): Promise<void> {
 /** Asks the page's call for an ICE restart, as the browser does after its own network changed: a new offer. */
 async function restartIce(user: AppUser): Promise<void> {
   await user.page.evaluate(() => {
-    const peers = (window as unknown as { __parleyProbe: { peers: { pc: RTCPeerConnection }[] } }).__parleyProbe.peers;
+    const peers = (window as unknown as ProbeWindow).__parleyProbe.peers;
     peers[peers.length - 1]?.pc.restartIce();
   }, null);
 }

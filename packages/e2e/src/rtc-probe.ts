@@ -27,6 +27,11 @@ interface ProbeGlobal {
   peers: ProbedPeer[];
 }
 
+/** The page's window as test code running in it sees the probe (`(window as unknown as ProbeWindow)`). */
+export interface ProbeWindow {
+  __parleyProbe: { peers: { pc: RTCPeerConnection }[] };
+}
+
 /** How often the probe polls a new video receiver until its first frame is decoded (timing resolution). */
 const FIRST_FRAME_POLL_MS = 5;
 

@@ -23,7 +23,6 @@ export async function waitUntil<T>(
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   let lastValue: unknown;
-  let probed = false;
   const timedOut = () => {
     const detail = lastError
       ? `last error: ${(lastError as Error).message ?? lastError}`
@@ -31,18 +30,11 @@ export async function waitUntil<T>(
     return new Error(`Timed out after ${timeoutMs} ms waiting for ${description} (${detail})`);
   };
   for (;;) {
-    const left = deadline - Date.now();
-    // The pause before this probe used up the time: the last probe's outcome is the answer (a probe started with no
-    // time left would only report that it had none).
-    if (left <= 0 && probed) throw timedOut();
-    probed = true;
+    const left = Math.max(0, deadline - Date.now());
     // A probe that never settles (a browser call that hangs) must still end in this deadline's readable error.
     let hung: ReturnType<typeof setTimeout> | undefined;
     const hangs = new Promise<never>((_, reject) => {
-      hung = setTimeout(
-        () => reject(new Error(`the probe itself did not answer within ${left} ms`)),
-        Math.max(0, left),
-      );
+      hung = setTimeout(() => reject(new Error(`the probe itself did not answer within ${left} ms`)), left);
     });
     try {
       const value = await Promise.race([probe(), hangs]);
@@ -54,7 +46,8 @@ export async function waitUntil<T>(
     } finally {
       clearTimeout(hung);
     }
-    if (Date.now() >= deadline) throw timedOut();
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    // Checked after the pause, so that no probe starts with no time left (it could only report that it had none).
+    if (Date.now() >= deadline) throw timedOut();
   }
 }

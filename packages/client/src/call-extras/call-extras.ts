@@ -1,6 +1,7 @@
 import type { CallSession } from '../call-session';
 import type { LocalMedia } from '../local-media';
 import { SHORTCUT_KEYS, type ShortcutAction } from '../shortcuts';
+import { CONTROL } from '../ui/call-controls';
 import { button, toast } from '../ui/common';
 import { h } from '../ui/dom';
 import { pathIcon } from '../ui/icons';
@@ -64,8 +65,7 @@ function controlButton(action: ShortcutAction, testId: string, onClick: () => vo
   const target = button({
     label: '',
     onClick: clicked,
-    className: 'ctl',
-    variant: 'captioned',
+    ...CONTROL,
     testId,
     shortcut: SHORTCUT_KEYS[action],
   });

@@ -6,7 +6,7 @@ const everything = (): SupportEnvironment => ({
   document: { pictureInPictureEnabled: true, fullscreenEnabled: true },
   navigator: {
     wakeLock: {},
-    mediaDevices: { getDisplayMedia: () => undefined, getSupportedConstraints: () => ({ noiseSuppression: true }) },
+    mediaDevices: { getSupportedConstraints: () => ({ noiseSuppression: true }) },
   },
   videoPrototype: { requestPictureInPicture: () => undefined },
   notification: class {},

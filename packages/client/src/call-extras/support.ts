@@ -1,7 +1,7 @@
 /*
  * Which of the call's extra controls this browser can offer. Each control is hidden where its API is absent, so
- * nobody meets a button that does nothing (no Picture-in-Picture in older Firefox, no screen sharing on phones, no
- * Wake Lock before Safari 16.4, no noise-suppression constraint in some engines).
+ * nobody meets a button that does nothing (no Picture-in-Picture in older Firefox, no Wake Lock before Safari 16.4,
+ * no noise-suppression constraint in some engines). Screen sharing is browser-support.ts's `canShareScreen`.
  * The browser objects are passed in, so the decisions are unit-tested with small fakes.
  */
 
@@ -15,7 +15,6 @@ export interface DocumentFeatures {
 export interface NavigatorFeatures {
   wakeLock?: unknown;
   mediaDevices?: {
-    getDisplayMedia?: unknown;
     getSupportedConstraints?: () => { noiseSuppression?: boolean };
   };
 }

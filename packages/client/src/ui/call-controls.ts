@@ -119,7 +119,8 @@ export function callControls(media: LocalMedia, actions: CallControlActions): Ca
     showUnread(count) {
       badge.hidden = count === 0;
       badge.textContent = count > 9 ? '9+' : String(count);
-      chat.title = count > 0 ? `Chat (C) · ${count} unread` : 'Chat (C)';
+      const name = `Chat (${SHORTCUT_KEYS.chat})`;
+      chat.title = count > 0 ? `${name} · ${count} unread` : name;
     },
   };
 }
