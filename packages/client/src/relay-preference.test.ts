@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   preferUdpRelay,
   RELAY_CHECK_INTERVAL_MS,
@@ -18,6 +18,12 @@ function statsReport(selected: 'udp' | 'tcp' | 'host', gathered: ('udp' | 'tcp')
   const localId = selected === 'host' ? 'host' : `relay-${gathered.indexOf(selected)}`;
   add({ id: 'pair', type: 'candidate-pair', localCandidateId: localId, remoteCandidateId: 'remote' });
   add({ id: 'transport', type: 'transport', selectedCandidatePairId: 'pair' });
+  return report;
+}
+
+/** The same stats before the browser reports a selected pair (just after `connected`). */
+function withoutSelectedPair(report: Map<string, unknown>): Map<string, unknown> {
+  report.delete('transport');
   return report;
 }
 
@@ -60,15 +66,22 @@ function watch(peer: FakePeer) {
 }
 
 describe('preferUdpRelay', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('should restart ICE over UDP only when connected over a TCP relay while a UDP relay candidate works', async () => {
     const peer = new FakePeer(statsReport('tcp', ['udp', 'tcp']));
     const log = watch(peer);
-    await peer.connect();
+    await connectWithFakeTimers(peer);
     expect(peer.restarts).toBe(1);
     expect(peer.configurations).toEqual([UDP_ONLY]);
     expect(log.join()).toContain('restarting ICE over UDP');
     // Once per connection: a later reconnect over TCP is left alone (UDP may have stopped working).
-    await peer.connect();
+    await connectWithFakeTimers(peer);
     expect(peer.restarts).toBe(1);
   });
 
@@ -78,126 +91,90 @@ describe('preferUdpRelay', () => {
   ])('should leave %s alone', async (_what, report) => {
     const peer = new FakePeer(report);
     watch(peer);
-    await peer.connect();
+    await connectWithFakeTimers(peer);
     expect(peer.restarts).toBe(0);
     expect(peer.configurations).toEqual([]);
   });
 
   it('should also steer when the TCP path shows up only after connecting (no pair reported yet, or a later nomination)', async () => {
-    vi.useFakeTimers();
-    try {
-      const noPairYet = statsReport('tcp', ['udp', 'tcp']);
-      noPairYet.delete('transport');
-      const peer = new FakePeer(noPairYet);
-      watch(peer);
-      await connectWithFakeTimers(peer);
-      expect(peer.restarts).toBe(0);
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      peer.report = statsReport('udp', ['udp', 'tcp']);
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      expect(peer.restarts).toBe(0);
-      peer.report = statsReport('tcp', ['udp', 'tcp']);
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      expect(peer.restarts).toBe(1);
-      // Once: no more checks after steering.
-      await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS);
-      expect(peer.restarts).toBe(1);
-    } finally {
-      vi.useRealTimers();
-    }
+    const peer = new FakePeer(withoutSelectedPair(statsReport('tcp', ['udp', 'tcp'])));
+    watch(peer);
+    await connectWithFakeTimers(peer);
+    expect(peer.restarts).toBe(0);
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    peer.report = statsReport('udp', ['udp', 'tcp']);
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    expect(peer.restarts).toBe(0);
+    peer.report = statsReport('tcp', ['udp', 'tcp']);
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    expect(peer.restarts).toBe(1);
+    // Once: no more checks after steering.
+    await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS);
+    expect(peer.restarts).toBe(1);
   });
 
   it('should keep watching through a moment away from connected, and steer once the TCP path shows', async () => {
-    vi.useFakeTimers();
-    try {
-      const noPairYet = statsReport('tcp', ['udp', 'tcp']);
-      noPairYet.delete('transport');
-      const peer = new FakePeer(noPairYet);
-      watch(peer);
-      await connectWithFakeTimers(peer);
-      // A consent check missed on a loaded machine: briefly disconnected, then connected again on a TCP relay.
-      peer.connectionState = 'disconnected';
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      peer.connectionState = 'connected';
-      peer.report = statsReport('tcp', ['udp', 'tcp']);
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      expect(peer.restarts).toBe(1);
-      expect(peer.configurations).toEqual([UDP_ONLY]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const peer = new FakePeer(withoutSelectedPair(statsReport('tcp', ['udp', 'tcp'])));
+    watch(peer);
+    await connectWithFakeTimers(peer);
+    // A consent check missed on a loaded machine: briefly disconnected, then connected again on a TCP relay.
+    peer.connectionState = 'disconnected';
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    peer.connectionState = 'connected';
+    peer.report = statsReport('tcp', ['udp', 'tcp']);
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    expect(peer.restarts).toBe(1);
+    expect(peer.configurations).toEqual([UDP_ONLY]);
   });
 
   it('should start at once on a connection that is connected already (its code loads on its own)', async () => {
     const peer = new FakePeer(statsReport('tcp', ['udp', 'tcp']));
     peer.connectionState = 'connected';
     watch(peer);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await vi.advanceTimersByTimeAsync(0);
     expect(peer.restarts).toBe(1);
     expect(peer.configurations).toEqual([UDP_ONLY]);
   });
 
   it('should stop watching a closed connection', async () => {
-    vi.useFakeTimers();
-    try {
-      const noPairYet = statsReport('tcp', ['udp', 'tcp']);
-      noPairYet.delete('transport');
-      const peer = new FakePeer(noPairYet);
-      watch(peer);
-      await connectWithFakeTimers(peer);
-      peer.connectionState = 'closed';
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    const peer = new FakePeer(withoutSelectedPair(statsReport('tcp', ['udp', 'tcp'])));
+    watch(peer);
+    await connectWithFakeTimers(peer);
+    peer.connectionState = 'closed';
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('should gather once more when on a TCP relay with no UDP relay candidate, and leave it at that if UDP is blocked', async () => {
-    vi.useFakeTimers();
-    try {
-      const peer = new FakePeer(statsReport('tcp', ['tcp']));
-      const log = watch(peer);
-      await connectWithFakeTimers(peer);
-      expect(peer.restarts).toBe(1);
-      expect(peer.configurations).toEqual([]); // the same configuration: gather again, UDP included
-      expect(log.join()).toContain('gathering again');
-      // UDP is blocked: still no UDP relay candidate after gathering again. Nothing more happens.
-      await vi.advanceTimersByTimeAsync(2 * RELAY_WATCH_MS);
-      expect(peer.restarts).toBe(1);
-    } finally {
-      vi.useRealTimers();
-    }
+    const peer = new FakePeer(statsReport('tcp', ['tcp']));
+    const log = watch(peer);
+    await connectWithFakeTimers(peer);
+    expect(peer.restarts).toBe(1);
+    expect(peer.configurations).toEqual([]); // the same configuration: gather again, UDP included
+    expect(log.join()).toContain('gathering again');
+    // UDP is blocked: still no UDP relay candidate after gathering again. Nothing more happens.
+    await vi.advanceTimersByTimeAsync(2 * RELAY_WATCH_MS);
+    expect(peer.restarts).toBe(1);
   });
 
   it('should steer to UDP when gathering again brought a UDP relay candidate', async () => {
-    vi.useFakeTimers();
-    try {
-      const peer = new FakePeer(statsReport('tcp', ['tcp']));
-      watch(peer);
-      await connectWithFakeTimers(peer);
-      peer.report = statsReport('tcp', ['udp', 'tcp']);
-      await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
-      expect(peer.restarts).toBe(2);
-      expect(peer.configurations).toEqual([UDP_ONLY]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const peer = new FakePeer(statsReport('tcp', ['tcp']));
+    watch(peer);
+    await connectWithFakeTimers(peer);
+    peer.report = statsReport('tcp', ['udp', 'tcp']);
+    await vi.advanceTimersByTimeAsync(RELAY_CHECK_INTERVAL_MS);
+    expect(peer.restarts).toBe(2);
+    expect(peer.configurations).toEqual([UDP_ONLY]);
   });
 
   it('should stop watching after the watch period', async () => {
-    vi.useFakeTimers();
-    try {
-      const peer = new FakePeer(statsReport('udp', ['udp', 'tcp']));
-      watch(peer);
-      await connectWithFakeTimers(peer);
-      await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS + RELAY_CHECK_INTERVAL_MS);
-      peer.report = statsReport('tcp', ['udp', 'tcp']);
-      await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS);
-      expect(peer.restarts).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    const peer = new FakePeer(statsReport('udp', ['udp', 'tcp']));
+    watch(peer);
+    await connectWithFakeTimers(peer);
+    await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS + RELAY_CHECK_INTERVAL_MS);
+    peer.report = statsReport('tcp', ['udp', 'tcp']);
+    await vi.advanceTimersByTimeAsync(RELAY_WATCH_MS);
+    expect(peer.restarts).toBe(0);
   });
 
   it('should find the selected pair the way Firefox marks it (no transport stats)', () => {
