@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserKind } from './browsers';
 import { useCallFixture } from './fixture';
+import { waitForConnected } from './media-checks';
 import { type AppQuery, startTwoPartyCall } from './parley-app';
 
 /*
@@ -26,8 +27,10 @@ describe.each([
       calls.track(a, b);
       for (const user of [a, b]) {
         const snapshot = await user.waitForCall();
-        // Firefox often sees the remote side as peer-reflexive on loopback: only the local type is stable.
-        expect(snapshot.selectedPair?.localType).toBe(localType);
+        // The path as a selected pair shows it (while the relay steering restarts ICE, a read may find none). Firefox
+        // often sees the remote side as peer-reflexive on loopback: only the local type is stable.
+        const path = await waitForConnected(user.page, user.label);
+        expect(path.selectedPair?.localType).toBe(localType);
         expect(snapshot.video.frameWidth).toBeGreaterThan(0);
         expect(snapshot.audio.packetsReceived).toBeGreaterThan(0);
       }

@@ -86,7 +86,9 @@ describe('when the person waiting reloads while the other is in the lobby', () =
     expect(afterB?.peerCount).toBe(2);
     const afterA = await rtcSnapshot(a.page);
     expect(afterA?.peerCount).toBe(1);
+    // At most one offer per restart (two sides restarting at once share one exchange), and the page's first.
     const restarts = (afterA?.iceRestarts ?? 0) + (afterB?.iceRestarts ?? 0);
-    expect((afterA?.offers ?? 0) - restarts).toBe(1);
+    expect(afterA?.offers).toBeGreaterThanOrEqual(1);
+    expect(afterA?.offers).toBeLessThanOrEqual(1 + restarts);
   });
 });
