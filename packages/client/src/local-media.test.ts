@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acquireMedia, constraintsFor } from './local-media';
+import { acquireMedia, constraintsFor, switchCamera } from './local-media';
 
 type FakeStream = { kinds: string[] };
 
@@ -76,5 +76,47 @@ describe('when a device was chosen before', () => {
   it('should prefer it without failing if it is gone', () => {
     expect(constraintsFor('video', { deviceId: 'cam-2' }).deviceId).toEqual({ ideal: 'cam-2' });
     expect(constraintsFor('audio', { deviceId: undefined }).deviceId).toBeUndefined();
+  });
+});
+
+/** Cameras by device id; `broken` ones will not open. Records what happened, in order. */
+function cameras(broken: string[] = []) {
+  const log: string[] = [];
+  const track = (deviceId: string) => ({
+    stop: () => log.push(`stop ${deviceId}`),
+    getSettings: () => ({ deviceId }),
+  });
+  const open = async (deviceId: string) => {
+    log.push(`open ${deviceId}`);
+    return broken.includes(deviceId) ? undefined : track(deviceId);
+  };
+  return { log, open, track };
+}
+
+describe('when switching to another camera', () => {
+  it('should stop the running camera before opening the other (a phone cannot run two)', async () => {
+    const fake = cameras();
+    const now = await switchCamera(fake.track('front'), 'back', fake.open);
+    expect(now?.getSettings().deviceId).toBe('back');
+    expect(fake.log).toEqual(['stop front', 'open back']);
+  });
+
+  it('should open the old camera again when the other will not open', async () => {
+    const fake = cameras(['back']);
+    const now = await switchCamera(fake.track('front'), 'back', fake.open);
+    expect(now?.getSettings().deviceId).toBe('front');
+    expect(fake.log).toEqual(['stop front', 'open back', 'open front']);
+  });
+
+  it('should answer no camera when neither opens, trying each once', async () => {
+    const fake = cameras(['front', 'back']);
+    expect(await switchCamera(fake.track('front'), 'back', fake.open)).toBeUndefined();
+    expect(fake.log).toEqual(['stop front', 'open back', 'open front']);
+  });
+
+  it('should just open the camera when none was running', async () => {
+    const fake = cameras();
+    expect((await switchCamera(undefined, 'back', fake.open))?.getSettings().deviceId).toBe('back');
+    expect(fake.log).toEqual(['open back']);
   });
 });

@@ -185,15 +185,24 @@ export class LocalMedia extends EventTarget {
 
   /** Switches to another camera or microphone, live. */
   async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
-    savePrefs({ [kind]: deviceId });
-    if (kind === 'video' && !this.cameraOn) return;
+    if (kind === 'video') {
+      if (this.cameraOn) await this.#switchCamera(deviceId);
+      else savePrefs({ video: deviceId });
+      return;
+    }
     const track = await this.#openTrack(kind, deviceId, true);
     if (!track) return;
-    if (kind === 'audio') await this.useMicrophoneTrack(track);
-    else {
-      await this.#useCamera(track);
-      this.#changed();
-    }
+    savePrefs({ audio: deviceId });
+    await this.useMicrophoneTrack(track);
+  }
+
+  /** Moves to another camera, live (see {@link switchCamera}); remembers the one that opened. */
+  async #switchCamera(deviceId: string): Promise<void> {
+    const track = await switchCamera(this.#cameraTrack, deviceId, (id) => this.#openTrack('video', id, true));
+    if (track) savePrefs({ video: track.getSettings().deviceId ?? deviceId });
+    else this.cameraOn = false;
+    await this.#useCamera(track);
+    this.#changed();
   }
 
   /** Makes `track` (a microphone opened elsewhere, e.g. with other processing) the one sent, live; stops the old one. */
@@ -280,6 +289,29 @@ export class LocalMedia extends EventTarget {
     this.#cameraTrack = track;
     await this.#swap('video', track);
   }
+}
+
+/** A camera track as {@link switchCamera} needs it. */
+export interface CameraTrack {
+  stop(): void;
+  getSettings(): { deviceId?: string };
+}
+
+/**
+ * Opens camera `deviceId` in place of `running`. Phones cannot open a second camera while one runs (Android answers
+ * NotReadableError), so the running one stops first; if the new one will not open, the old one is opened again.
+ * Answers the camera now open, or undefined when neither would open.
+ */
+export async function switchCamera<T extends CameraTrack>(
+  running: T | undefined,
+  deviceId: string,
+  open: (deviceId: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const previous = running?.getSettings().deviceId;
+  running?.stop();
+  const track = await open(deviceId);
+  if (track || !previous || previous === deviceId) return track;
+  return open(previous);
 }
 
 /** Lists cameras, microphones and speakers (labels appear once a device permission was granted). */
