@@ -101,6 +101,13 @@ try {
   await lobbyLight.getByRole('heading', { name: 'Ada invited you to a call' }).waitFor();
   await shoot(lobbyLight, 'lobby-invited-phone-light');
   await lobbyLight.context().close();
+  // The owner's lobby on a phone: the link to send and its buttons, with Join kept on screen at the bottom.
+  const ownerPhone = await open(granted, owner, { viewport: PHONE });
+  await ownerPhone.getByRole('button', { name: 'Start a call' }).click();
+  await ownerPhone.getByTestId('join').waitFor();
+  await ownerPhone.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement | null)?.videoWidth);
+  await shoot(ownerPhone, 'lobby-owner-phone');
+  await ownerPhone.context().close();
   const late = await open(granted, await anotherInvitation(system, link, -60));
   await late.locator('[data-problem="invite-expired"]').waitFor();
   await shoot(late, 'invite-expired');

@@ -20,6 +20,30 @@ const DESKTOP = { width: 1200, height: 720 };
 /** A sent file's size, and how the offer card shows it (decimal units, as formatBytes does). */
 const OFFERED_FILE = { bytes: 2_500_000, shown: '2.5 MB' };
 
+/** Whether the lobby's Join button is wholly on screen, and how far the page is scrolled. */
+function joinInView(user: AppUser): Promise<{ scrolled: number; inView: boolean }> {
+  return user.page.evaluate(() => {
+    const box = document.querySelector('[data-testid="join"]')?.getBoundingClientRect();
+    return { scrolled: scrollY, inView: !!box && box.height > 0 && box.top >= 0 && box.bottom <= innerHeight };
+  }, null);
+}
+
+describe('when the owner starts a call on a phone', () => {
+  it('should show the link to send and Join without scrolling', async () => {
+    const phone = await launchBrowser('chromium', { viewport: PHONE });
+    try {
+      const ada = await AppUser.create(phone, 'Ada (phone)');
+      calls.track(ada);
+      await ada.startCall(calls.ownerLink());
+      await ada.waitFor(UI.join, 'the Join button');
+      expect(await ada.page.isVisible(UI.invitationLink)).toBe(true);
+      expect(await joinInView(ada)).toEqual({ scrolled: 0, inView: true });
+    } finally {
+      await phone.close();
+    }
+  });
+});
+
 describe('when the other person is already waiting in the call', () => {
   it('should name them in the lobby instead of offering a link to send, with Join in view on a phone', async () => {
     const phone = await launchBrowser('chromium', { viewport: PHONE });
@@ -34,12 +58,7 @@ describe('when the other person is already waiting in the call', () => {
       await grace.waitForText(UI.lobbyHeading, 'Ada is waiting for you');
       expect(await grace.page.textOf(UI.invitationNote)).not.toContain('Send this link');
       // Join is on screen as the page opens: no scrolling past the preview and the pickers.
-      const join = await grace.page.evaluate(() => {
-        const box = document.querySelector('[data-testid="join"]')?.getBoundingClientRect();
-        return { bottom: box?.bottom ?? Number.POSITIVE_INFINITY, viewport: window.innerHeight, scrolled: scrollY };
-      }, null);
-      expect(join.scrolled).toBe(0);
-      expect(join.bottom).toBeLessThanOrEqual(join.viewport);
+      expect(await joinInView(grace)).toEqual({ scrolled: 0, inView: true });
     } finally {
       await phone.close();
     }

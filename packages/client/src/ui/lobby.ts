@@ -201,7 +201,7 @@ export function lobbyView(o: LobbyOptions): Lobby {
     'button',
     {
       type: 'submit',
-      class: 'btn primary big',
+      class: 'btn primary big lobby-join',
       'data-testid': 'join',
     },
     'Join',
