@@ -1,4 +1,4 @@
-import type { ErrorCode, JoinedMessage, ServerMessage, SignalPayload } from '@parley/protocol';
+import type { ErrorCode, ServerMessage, SignalPayload } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallEndReason, CallEvents, CallStatus, PeerInfo } from './call-events';
 import { readCallOptions } from './call-options';
@@ -6,6 +6,7 @@ import { CallSession, CONNECT_TIMEOUT_MS } from './call-session';
 import type { CallTimings } from './call-timings';
 import { POLITE_RESTART_DELAY_MS } from './ice-recovery';
 import { REFUSED_ATTEMPTS } from './signaling-client';
+import { joined, PEER, ROOM, TOKEN } from './test-fixtures';
 
 /*
  * The session driven end to end in Node: a scripted RTCPeerConnection (JSEP's offer/answer states, candidates after
@@ -13,10 +14,6 @@ import { REFUSED_ATTEMPTS } from './signaling-client';
  * the real SignalingClient, PeerLink, PerfectNegotiator and IceRecovery in between.
  */
 
-const ROOM = 'q5o1Xk2bW3Qf6mYdP0aTgA';
-const ME = 'd2hPzS0t0V3tYb9k';
-const PEER = 'Zm9vYmFyYmF6cXV4';
-const TOKEN = 'F3l0q2R4o2hbyH5w1m0ZsA';
 const FINGERPRINT = Array.from({ length: 32 }, (_, i) => (i + 16).toString(16).toUpperCase()).join(':');
 
 class FakeMediaStream {
@@ -229,23 +226,6 @@ class FakeWebSocket {
   sentOfType(type: string): Record<string, unknown>[] {
     return this.sent.filter((message) => message.type === type);
   }
-}
-
-function joined(overrides: Partial<JoinedMessage> = {}): JoinedMessage {
-  return {
-    type: 'joined',
-    v: 1,
-    roomId: ROOM,
-    memberId: ME,
-    role: 'impolite',
-    members: [],
-    resumeToken: TOKEN,
-    resumed: false,
-    iceServers: [],
-    iceExpiresAt: Date.now() + 3_600_000,
-    keepaliveMs: 45_000,
-    ...overrides,
-  };
 }
 
 const description = (type: 'offer' | 'answer'): SignalPayload => ({

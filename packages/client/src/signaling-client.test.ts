@@ -8,12 +8,7 @@ import {
   type SignalingSocket,
   type SignalingStatus,
 } from './signaling-client';
-
-const ROOM = 'q5o1Xk2bW3Qf6mYdP0aTgA';
-const ME = 'd2hPzS0t0V3tYb9k';
-const PEER = 'Zm9vYmFyYmF6cXV4';
-const TOKEN = 'F3l0q2R4o2hbyH5w1m0ZsA';
-const KEEPALIVE = 45_000;
+import { joined, KEEPALIVE, ME, PEER, ROOM, TOKEN } from './test-fixtures';
 
 class FakeSocket implements SignalingSocket {
   readyState = 0;
@@ -45,23 +40,6 @@ class FakeSocket implements SignalingSocket {
   last(): Record<string, unknown> | undefined {
     return this.sent.at(-1);
   }
-}
-
-function joined(overrides: Partial<JoinedMessage> = {}): JoinedMessage {
-  return {
-    type: 'joined',
-    v: 1,
-    roomId: ROOM,
-    memberId: ME,
-    role: 'impolite',
-    members: [],
-    resumeToken: TOKEN,
-    resumed: false,
-    iceServers: [],
-    iceExpiresAt: Date.now() + 3_600_000,
-    keepaliveMs: KEEPALIVE,
-    ...overrides,
-  };
 }
 
 function setup(options: { openAhead?: boolean } = {}) {
