@@ -358,17 +358,6 @@ async function chooseCamera(user: AppUser, label: string): Promise<void> {
   );
 }
 
-/** Waits until the page has decoded at least `frames` remote video frames; answers that snapshot. */
-function waitForFramesDecoded(user: AppUser, frames: number) {
-  return waitUntil(
-    async () => {
-      const snapshot = await rtcSnapshot(user.page);
-      return snapshot && snapshot.video.framesDecoded >= frames ? snapshot : undefined;
-    },
-    { description: `${user.label}: ${frames} remote video frames decoded`, timeoutMs: CALL_DEADLINE_MS },
-  );
-}
-
 describe('when a Chromium user with several cameras flips the camera', () => {
   it('should send the other camera on the same sender, without renegotiating', async () => {
     const cameras = await launchBrowser('chromium', { fakeCameras: FAKE_CAMERAS });
@@ -396,7 +385,7 @@ describe('when a Chromium user with several cameras flips the camera', () => {
         { description: `${a.label}: ${FLIPPED_CAMERA} on the sender`, timeoutMs: CALL_DEADLINE_MS },
       );
       const swapped = await currentSnapshot(b.page, b.label);
-      await waitForFramesDecoded(b, swapped.video.framesDecoded + FRAMES_FROM_NEW_CAMERA);
+      await waitForFramesAfter(b.page, swapped, b.label, FRAMES_FROM_NEW_CAMERA);
       expect(await Promise.all([a, b].map(offers))).toEqual(offersBefore);
     } finally {
       await cameras.close();

@@ -53,18 +53,23 @@ export async function waitForMediaFlowing(page: UserPage, label: string = page.b
   );
 }
 
-/** Waits until remote video frames decode again after `since` (e.g. after a reconnect or an ICE restart). */
+/**
+ * Waits until remote video frames decode again after `since` (e.g. after a reconnect or an ICE restart): at least
+ * `frames` more than then.
+ */
 export async function waitForFramesAfter(
   page: UserPage,
   since: RtcSnapshot,
   label: string = page.browser,
+  frames = 1,
 ): Promise<RtcSnapshot> {
+  const wanted = since.video.framesDecoded + frames;
   return waitUntil(
     async () => {
       const snapshot = await rtcSnapshot(page);
-      return snapshot && snapshot.video.framesDecoded > since.video.framesDecoded ? snapshot : undefined;
+      return snapshot && snapshot.video.framesDecoded >= wanted ? snapshot : undefined;
     },
-    { description: `${label}: remote video frames decoding again`, timeoutMs: CALL_DEADLINE_MS },
+    { description: `${label}: remote video frames decoding again (${frames} more)`, timeoutMs: CALL_DEADLINE_MS },
   );
 }
 
