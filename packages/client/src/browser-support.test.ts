@@ -7,16 +7,16 @@ const chrome = {
   mediaDevices: { getUserMedia: fn, getDisplayMedia: fn },
   mediaElement: { setSinkId: fn },
   storage: { getDirectory: fn },
-  fileHandle: { createWritable: fn },
   peerConnection: class {},
+  worker: class {},
 };
-/** What Safari on an iPhone (iOS 17) has: no getDisplayMedia, no setSinkId, OPFS without createWritable. */
+/** What Safari on an iPhone (iOS 17) has: no getDisplayMedia, no setSinkId; OPFS and workers. */
 const iosSafari17 = {
   mediaDevices: { getUserMedia: fn },
   mediaElement: {},
   storage: { getDirectory: fn },
-  fileHandle: { createSyncAccessHandle: fn },
   peerConnection: class {},
+  worker: class {},
 };
 
 describe('when checking what the browser can do', () => {
@@ -27,11 +27,11 @@ describe('when checking what the browser can do', () => {
     expect(canSaveToDisk(chrome)).toBe(true);
   });
 
-  it('should hide screen sharing and the speaker picker, and keep files in memory, in Safari on iOS 17', () => {
+  it('should hide screen sharing and the speaker picker, but try saving files to disk, in Safari on iOS 17', () => {
     expect(canMakeCalls(iosSafari17)).toBe(true);
     expect(canShareScreen(iosSafari17)).toBe(false);
     expect(canChooseSpeaker(iosSafari17)).toBe(false);
-    expect(canSaveToDisk(iosSafari17)).toBe(false);
+    expect(canSaveToDisk(iosSafari17)).toBe(true);
   });
 
   it('should say no to everything where the APIs are missing (no mediaDevices outside a secure page, no WebRTC)', () => {
@@ -39,6 +39,7 @@ describe('when checking what the browser can do', () => {
     expect(canShareScreen({})).toBe(false);
     expect(canChooseSpeaker({})).toBe(false);
     expect(canSaveToDisk({ storage: { getDirectory: fn } })).toBe(false);
+    expect(canSaveToDisk({ worker: class {} })).toBe(false);
   });
 
   it('should not count a property that is there but not a function', () => {

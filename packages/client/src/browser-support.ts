@@ -5,8 +5,9 @@
  * - getDisplayMedia: absent on iOS and iPadOS (and on Android): no screen sharing there (`canShareScreen`).
  * - setSinkId: absent in Safari before 18.4 (and in Firefox before 116, on Android): the speaker is the system's
  *   (`canChooseSpeaker`).
- * - OPFS: Safari has the origin-private file system since 15.2 but createWritable on the page only since 26 (2025):
- *   before, a received file is collected in memory (`canSaveToDisk`, file-sink.ts).
+ * - OPFS: a received file is written by a worker through a sync access handle (file-writer.worker.ts), which Safari
+ *   has in its final form since 16.4 (2023); createWritable on the page, which it lacked until 26, is not used. Where
+ *   the worker cannot write, the file is collected in memory (`canSaveToDisk`, file-sink.ts).
  * - playsinline: iOS plays a <video> without it fullscreen (call-view.ts, lobby.ts's previewVideo).
  * - Autoplay: Safari plays sound only after a gesture on the page, or while the page captures camera or microphone;
  *   a person who joined receive-only gets a "Turn on sound" button (call-view.ts). A muted preview may autoplay, but
@@ -21,9 +22,8 @@ export interface BrowserFeatures {
   /** HTMLMediaElement.prototype. */
   mediaElement?: object;
   storage?: { getDirectory?: unknown };
-  /** FileSystemFileHandle.prototype. */
-  fileHandle?: object;
   peerConnection?: unknown;
+  worker?: unknown;
 }
 
 /** This browser's features (none, outside a browser). */
@@ -33,8 +33,8 @@ export function currentFeatures(): BrowserFeatures {
     mediaDevices: page.navigator?.mediaDevices,
     mediaElement: page.HTMLMediaElement?.prototype,
     storage: page.navigator?.storage,
-    fileHandle: page.FileSystemFileHandle?.prototype,
     peerConnection: page.RTCPeerConnection,
+    worker: page.Worker,
   };
 }
 
@@ -54,13 +54,10 @@ export function canChooseSpeaker(features = currentFeatures()): boolean {
 }
 
 /**
- * A received file can be written to disk as it arrives (OPFS with createWritable on the page): not in Safari before
- * 26; where it can, storage may still be refused (Firefox's private windows), and file-sink.ts then falls back too.
+ * A received file may be written to disk as it arrives: OPFS and workers exist (a worker writes it, through a sync
+ * access handle, which a page cannot see). Whether that works is only known once the worker tries: Safari before
+ * 16.4 has an earlier draft of the handle, Firefox's private windows refuse storage; file-sink.ts then falls back.
  */
 export function canSaveToDisk(features = currentFeatures()): boolean {
-  return (
-    typeof features.storage?.getDirectory === 'function' &&
-    !!features.fileHandle &&
-    'createWritable' in features.fileHandle
-  );
+  return typeof features.storage?.getDirectory === 'function' && typeof features.worker === 'function';
 }

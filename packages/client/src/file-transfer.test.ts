@@ -67,6 +67,20 @@ class MemorySink implements FileSink<Uint8Array> {
   }
 }
 
+/** Stores a copy of each piece and gives its buffer back to gather the next one in, as the sink on disk does. */
+class RecyclingSink extends MemorySink {
+  readonly buffers = new Set<ArrayBufferLike>();
+  readonly #spares: Uint8Array[] = [];
+  override append(bytes: Uint8Array): void {
+    super.append(bytes.slice());
+    this.buffers.add(bytes.buffer);
+    this.#spares.push(new Uint8Array(bytes.buffer));
+  }
+  spare(): Uint8Array | undefined {
+    return this.#spares.pop();
+  }
+}
+
 function pattern(size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff;
@@ -82,13 +96,13 @@ function source(bytes: Uint8Array, name = 'notes.pdf') {
   };
 }
 
-function connect(storeError?: Error) {
+function connect(storeError?: Error, newSink = () => new MemorySink(storeError)) {
   const aToB = new FakeChannel();
   const bToA = new FakeChannel();
   const seen = { a: [] as Transfer<Uint8Array>[], b: [] as Transfer<Uint8Array>[] };
   const sinks: MemorySink[] = [];
   const makeSink = () => {
-    const sink = new MemorySink(storeError);
+    const sink = newSink();
     sinks.push(sink);
     return sink;
   };
@@ -181,6 +195,19 @@ describe('when a file is offered and accepted', () => {
     expect(link.aToB.maxChunk).toBe(FILE_CHUNK_BYTES);
     // The receiver stores the pieces it hashed: whole ones, then the rest.
     expect(link.sinks[0]?.parts.map((part) => part.length)).toEqual([HASH_PIECE_BYTES, 7]);
+  });
+
+  it('should gather the pieces in the buffers the sink gives back', async () => {
+    const sink = new RecyclingSink();
+    const link = connect(undefined, () => sink);
+    const bytes = pattern(3 * HASH_PIECE_BYTES + 5);
+    link.a.send(source(bytes));
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('b').state).toBe('done');
+    expect(Buffer.concat(sink.parts).equals(Buffer.from(bytes))).toBe(true);
+    expect(sink.buffers.size).toBe(1);
   });
 
   it('should send an empty file', async () => {

@@ -64,8 +64,13 @@ export interface FileSource {
 
 /** Where received bytes go. */
 export interface FileSink<R> {
-  /** The next piece of the file (whole checksum pieces, the last one shorter); it is not changed afterwards. */
+  /**
+   * The next piece of the file (whole checksum pieces, the last one shorter); it is not changed afterwards, and the
+   * sink may take its buffer over.
+   */
   append(piece: Uint8Array): void;
+  /** A piece-sized buffer the sink is done with, to gather the next piece in (saves fresh memory), if it has one. */
+  spare?(): Uint8Array | undefined;
   /** The whole file, once everything appended is stored; rejects if it could not be. */
   finish(): R | Promise<R>;
   /** Throws away what was stored: the transfer ended without a file. */
@@ -185,8 +190,12 @@ export class FileTransfers<R> {
     }
     this.#start(transfer);
     const sink = this.#createSink(transfer);
-    // Each piece hashed is the piece stored: the bytes are gathered once.
-    this.#incoming = { transfer, sink, hash: new PieceHash((piece) => sink.append(piece)) };
+    // Each piece hashed is the piece stored: the bytes are gathered once, into buffers the sink has done with.
+    const hash = new PieceHash(
+      (piece) => sink.append(piece),
+      () => sink.spare?.() ?? new Uint8Array(HASH_PIECE_BYTES),
+    );
+    this.#incoming = { transfer, sink, hash };
     this.#control({ t: 'accept', id });
   }
 

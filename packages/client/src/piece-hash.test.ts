@@ -72,4 +72,34 @@ describe('when hashing a file piece by piece', () => {
     expect(await hash.hex()).toBe(reference(bytes));
     expect(pieces).toHaveLength(1);
   });
+
+  it('should gather pieces in the buffers it is given, and never read a piece again once handed on', async () => {
+    const bytes = pattern(3 * HASH_PIECE_BYTES + 7);
+    const stored: Buffer[] = [];
+    // The receiver's sink: stores a copy, then gives the buffer back (what the file writer does), detached here
+    // first, so any later read of a handed-on piece would find it empty.
+    const returned: Uint8Array[] = [];
+    let fresh = 0;
+    let taken = 0;
+    const hash = new PieceHash(
+      (piece) => {
+        stored.push(Buffer.from(piece));
+        const { buffer } = piece;
+        returned.push(new Uint8Array(structuredClone(buffer, { transfer: [buffer] })));
+      },
+      () => {
+        taken += 1;
+        const spare = returned.pop();
+        if (spare) return spare;
+        fresh += 1;
+        return new Uint8Array(HASH_PIECE_BYTES);
+      },
+    );
+    for (let offset = 0; offset < bytes.length; offset += 16_384) hash.update(bytes.subarray(offset, offset + 16_384));
+    expect(await hash.hex()).toBe(reference(bytes));
+    expect(Buffer.concat(stored).equals(Buffer.from(bytes))).toBe(true);
+    // One buffer per piece (three whole, one short), only the first of them fresh: the rest came back.
+    expect(taken).toBe(4);
+    expect(fresh).toBe(1);
+  });
 });

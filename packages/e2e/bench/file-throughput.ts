@@ -3,25 +3,33 @@
  * users, on the same peer connection (so the same path: loopback through the local runtime), with the video call
  * running in both. Interleaved runs.
  *
+ * Each user has a browser of their own with a real profile, as people do: off the record (the tests' usual
+ * contexts), Chromium keeps the origin's files in its browser process's memory, so the receiver's copy would be
+ * written somewhere no person's browser writes it. The file is picked from disk, as a person picks one.
+ *
  * Floor: a negotiated data channel opened on the call's own RTCPeerConnection, `--mb` of bytes sent in the app's
  * chunk size with the app's back-pressure thresholds, nothing done with them on arrival; timed from the first send
- * to the last byte received. App: a generated file of the same size picked in the file input, accepted by the other
- * person; timed in the receiving page, from its Accept click to its card showing `done` (offer/accept handshake, the
- * file read in blocks, SHA-256 of every byte on both sides, progress in the UI, the receiving sink), and split at the
- * card's `verifying` state: before it, every byte arrived and its checksum matched; after it, the received copy is
- * stored (the origin private file system's file closed). Both are timed with the pages' own clocks, so neither
- * includes the driver's round trips.
+ * to the last byte received. App: the file on disk picked in the file input, accepted by the other person; timed in
+ * the receiving page, from its Accept click to its card showing `done` (offer/accept handshake, the file read in
+ * blocks, SHA-256 of every byte on both sides, progress in the UI, the receiving sink), and split at the card's
+ * `verifying` state: before it, every byte arrived and its checksum matched; after it, the received copy is stored
+ * (the origin private file system's file closed). Both are timed with the pages' own clocks (one machine, one
+ * clock), so neither includes the driver's round trips.
  *
  * Usage: pnpm bench file-throughput [--mb N] [--runs N]
  */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FILE_BUFFER_HIGH_BYTES, FILE_BUFFER_LOW_BYTES, FILE_CHUNK_BYTES } from '@parley/client/file-transfer';
-import { launchBrowser } from '../src/browsers';
+import { launchBrowser, type TestBrowser } from '../src/browsers';
 import buildClient from '../src/global-setup';
+import { assertFreeDisk, writeGeneratedFile } from '../src/large-file';
 import { type AppUser, startTwoPartyCall, UI } from '../src/parley-app';
 import type { ProbeWindow } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
-import { newestTransferState, pickGeneratedFile } from '../src/transfers';
+import { newestTransferState } from '../src/transfers';
 import { waitUntil } from '../src/wait';
 import { median } from './samples';
 
@@ -151,9 +159,9 @@ function watchReceipt(): void {
   });
 }
 
-/** One app transfer: Accept → done, and the part of it after the checksum matched (storing the copy). */
-async function appRun(a: AppUser, b: AppUser, run: number): Promise<{ totalMs: number; storeMs: number }> {
-  await pickGeneratedFile(a, `throughput-${run}.bin`, size);
+/** One app transfer of the file at `path`: Accept → done, and the part after the checksum matched (storing it). */
+async function appRun(a: AppUser, b: AppUser, path: string): Promise<{ totalMs: number; storeMs: number }> {
+  await a.page.pickFile(UI.fileInput, path);
   await b.waitFor(UI.fileAccept, 'the offered file');
   await b.page.evaluate(watchReceipt, null);
   await b.page.click(UI.fileAccept);
@@ -174,11 +182,26 @@ const rate = (ms: number) => size / MIB / (ms / 1000);
 
 async function main(): Promise<void> {
   buildClient();
+  const dir = await mkdtemp(join(tmpdir(), 'parley-file-throughput-'));
+  // The file, and each receiver's copies (one per run, kept in its profile until the browser closes).
+  assertFreeDisk(dir, (runs + 2) * size);
   const system = await startTestRuntime();
-  const browser = await launchBrowser('chromium');
+  const browsers: TestBrowser[] = [];
   try {
     if (!system.siteUrl) throw new Error('the local system serves no site');
-    const { a, b } = await startTwoPartyCall(system.ownerLink() as string, { browser }, { browser });
+    const path = join(dir, 'throughput.bin');
+    await writeGeneratedFile(path, size);
+    for (const user of ['a', 'b']) {
+      const profileDir = join(dir, `profile-${user}`);
+      await mkdir(profileDir);
+      browsers.push(await launchBrowser('chromium', { profileDir }));
+    }
+    const [browserA, browserB] = browsers as [TestBrowser, TestBrowser];
+    const { a, b } = await startTwoPartyCall(
+      system.ownerLink() as string,
+      { browser: browserA },
+      { browser: browserB },
+    );
     for (const user of [a, b]) await user.waitForCall();
     // The transfer cards live in the chat timeline.
     for (const user of [a, b]) await user.page.click(UI.chatToggle);
@@ -187,14 +210,14 @@ async function main(): Promise<void> {
     const storeMs: number[] = [];
     for (let run = 0; run < runs; run++) {
       blastMs.push(await blastRun(a, b, run));
-      const app = await appRun(a, b, run);
+      const app = await appRun(a, b, path);
       appMs.push(app.totalMs);
       storeMs.push(app.storeMs);
     }
     const blastRate = rate(median(blastMs));
     const appRate = rate(median(appMs));
     console.log(
-      `File transfer, ${values.mb} MiB, ${runs} runs each, Chromium ↔ Chromium on loopback, video call running\n`,
+      `File transfer, ${values.mb} MiB, ${runs} runs each, Chromium ↔ Chromium (two browsers with profiles) on loopback, video call running\n`,
     );
     console.log('| what | median time, ms | MiB/s (of the median) | all runs, ms |');
     console.log('|---|---|---|---|');
@@ -212,8 +235,9 @@ async function main(): Promise<void> {
     console.log(`app ÷ floor, fastest runs: ${(Math.min(...blastMs) / Math.min(...appMs)).toFixed(2)}`);
     await Promise.allSettled([a.close(), b.close()]);
   } finally {
-    await browser.close();
+    await Promise.allSettled(browsers.map((browser) => browser.close()));
     await system.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -16,6 +16,25 @@ export function newestTransferState(user: AppUser): Promise<string | undefined> 
   }, null);
 }
 
+/**
+ * The SHA-256 (hex) of each received file the page has written into its origin private file system: a received file
+ * is stored there as it arrives (file-sink.ts), and only kept in memory where that cannot be done.
+ */
+export function receivedFilesOnDisk(user: AppUser): Promise<string[]> {
+  return user.page.evaluate(async () => {
+    const digests: string[] = [];
+    const root = await navigator.storage.getDirectory();
+    for await (const [name, folder] of root as unknown as AsyncIterable<[string, FileSystemHandle]>) {
+      if (!name.startsWith('parley-received-') || folder.kind !== 'directory') continue;
+      for await (const [, file] of folder as unknown as AsyncIterable<[string, FileSystemFileHandle]>) {
+        const digest = await crypto.subtle.digest('SHA-256', await (await file.getFile()).arrayBuffer());
+        digests.push([...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join(''));
+      }
+    }
+    return digests;
+  }, null);
+}
+
 /** Waits until the newest transfer is over and answers how it ended (`done`, `failed`, …). */
 export function waitForTransferEnd(user: AppUser, timeoutMs: number, intervalMs?: number): Promise<string> {
   return waitUntil(

@@ -94,14 +94,19 @@ export class ChatPanel {
       this.#cards.set(transfer.id, card);
       this.#append(card);
     }
-    // Progress arrives per 16 KB chunk; redrawing more often than the eye can follow only slows the transfer.
+    // Progress arrives per 16 KB chunk; redrawing more often than the eye can follow only slows the transfer, and
+    // while bytes flow only the figures change: the bar and the status line are updated where they are.
     const now = performance.now();
-    if (
-      card.dataset.state === 'transferring' &&
-      transfer.state === 'transferring' &&
-      now - (this.#drawnAt.get(card) ?? 0) < PROGRESS_REDRAW_MS
-    ) {
-      return;
+    if (card.dataset.state === 'transferring' && transfer.state === 'transferring') {
+      if (now - (this.#drawnAt.get(card) ?? 0) < PROGRESS_REDRAW_MS) return;
+      this.#drawnAt.set(card, now);
+      const bar = card.querySelector('progress');
+      const status = card.querySelector('.file-status');
+      if (bar && status) {
+        bar.value = transfer.bytes;
+        status.textContent = transferStatus(transfer);
+        return;
+      }
     }
     this.#drawnAt.set(card, now);
     const active = transfer.state === 'transferring' || transfer.state === 'verifying';
