@@ -7,6 +7,7 @@ import {
   FILE_READ_BYTES,
   type FileSink,
   FileTransfers,
+  PROGRESS_REPORT_MS,
   parseControl,
   safeFileName,
   type Transfer,
@@ -96,7 +97,13 @@ function source(bytes: Uint8Array, name = 'notes.pdf') {
   };
 }
 
-function connect(storeError?: Error, newSink = () => new MemorySink(storeError)) {
+/** A clock that moves on by one progress interval each time it is read: every progress step is reported. */
+function steppingClock(): () => number {
+  let now = 0;
+  return () => (now += PROGRESS_REPORT_MS);
+}
+
+function connect(storeError?: Error, newSink = () => new MemorySink(storeError), now = steppingClock()) {
   const aToB = new FakeChannel();
   const bToA = new FakeChannel();
   const seen = { a: [] as Transfer<Uint8Array>[], b: [] as Transfer<Uint8Array>[] };
@@ -106,8 +113,8 @@ function connect(storeError?: Error, newSink = () => new MemorySink(storeError))
     sinks.push(sink);
     return sink;
   };
-  const a = new FileTransfers<Uint8Array>(aToB, makeSink, (t) => seen.a.push({ ...t }));
-  const b = new FileTransfers<Uint8Array>(bToA, makeSink, (t) => seen.b.push({ ...t }));
+  const a = new FileTransfers<Uint8Array>(aToB, makeSink, (t) => seen.a.push({ ...t }), now);
+  const b = new FileTransfers<Uint8Array>(bToA, makeSink, (t) => seen.b.push({ ...t }), now);
   /** Whether some transfer is still moving or being checked (hashing finishes off the main thread). */
   const busy = () => {
     const latest = new Map<string, string>();
@@ -195,6 +202,26 @@ describe('when a file is offered and accepted', () => {
     expect(link.aToB.maxChunk).toBe(FILE_CHUNK_BYTES);
     // The receiver stores the pieces it hashed: whole ones, then the rest.
     expect(link.sinks[0]?.parts.map((part) => part.length)).toEqual([HASH_PIECE_BYTES, 7]);
+  });
+
+  it('should report progress at most every PROGRESS_REPORT_MS, and every change of state at once', async () => {
+    const link = connect(undefined, undefined, () => 1_000);
+    const bytes = pattern(40 * FILE_CHUNK_BYTES);
+    link.a.send(source(bytes));
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    for (const side of ['a', 'b'] as const) {
+      // With the clock standing still: the start, then one progress report, then the end's states.
+      expect(link.seen[side].map((t) => t.state)).toEqual([
+        'offered',
+        'transferring',
+        'transferring',
+        'verifying',
+        'done',
+      ]);
+      expect(link.last(side).bytes).toBe(bytes.length);
+    }
   });
 
   it('should gather the pieces in the buffers the sink gives back', async () => {

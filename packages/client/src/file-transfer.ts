@@ -24,6 +24,12 @@ export const FILE_READ_BYTES = HASH_PIECE_BYTES;
 export const FILE_BUFFER_HIGH_BYTES = 1024 * 1024;
 /** ...and resumes when the queue drains to this (the channel's `bufferedAmountLowThreshold`). */
 export const FILE_BUFFER_LOW_BYTES = 256 * 1024;
+/**
+ * Progress is reported at most this often while bytes flow (a chunk's worth of it came per 16 KB chunk: 2,048 reports
+ * per 32 MiB, each copied and passed to the UI, which redraws far less often anyway). State changes are reported at
+ * once.
+ */
+export const PROGRESS_REPORT_MS = 50;
 /** File names longer than this are cut (no file system takes much more). */
 export const MAX_FILE_NAME_LENGTH = 200;
 
@@ -140,6 +146,8 @@ export class FileTransfers<R> {
   readonly #sources = new Map<string, FileSource>();
   #incoming: Incoming<R> | undefined;
   #sequence = 0;
+  /** When each moving transfer's progress was last reported. */
+  readonly #reportedAt = new WeakMap<Transfer<R>, number>();
 
   readonly #channel: TransferChannel;
   readonly #createSink: (transfer: Transfer<R>) => FileSink<R>;
@@ -271,10 +279,14 @@ export class FileTransfers<R> {
     this.#changed(transfer);
   }
 
+  /** Records how far a transfer got; reported at most every PROGRESS_REPORT_MS. */
   #progress(transfer: Transfer<R>, bytes: number): void {
+    const now = this.#now();
     transfer.bytes = bytes;
-    const seconds = (this.#now() - (transfer.startedAt ?? this.#now())) / 1000;
+    const seconds = (now - (transfer.startedAt ?? now)) / 1000;
     transfer.bytesPerSecond = seconds > 0 ? Math.round(bytes / seconds) : 0;
+    if (now - (this.#reportedAt.get(transfer) ?? -Infinity) < PROGRESS_REPORT_MS) return;
+    this.#reportedAt.set(transfer, now);
     this.#changed(transfer);
   }
 
@@ -318,7 +330,8 @@ export class FileTransfers<R> {
       if (transfer.state !== 'transferring') return;
       this.#control({ t: 'end', id: transfer.id, sha256 });
       transfer.state = 'verifying';
-      this.#progress(transfer, offset);
+      transfer.bytes = offset;
+      this.#changed(transfer);
     } catch (error) {
       if (!isActive(transfer)) return;
       this.#control({ t: 'cancel', id: transfer.id });

@@ -94,8 +94,8 @@ export class ChatPanel {
       this.#cards.set(transfer.id, card);
       this.#append(card);
     }
-    // Progress arrives per 16 KB chunk; redrawing more often than the eye can follow only slows the transfer, and
-    // while bytes flow only the figures change: the bar and the status line are updated where they are.
+    // Progress arrives up to every PROGRESS_REPORT_MS; redrawing more often than the eye can follow only slows the
+    // transfer, and while bytes flow only the figures change: the bar and the status line are updated where they are.
     const now = performance.now();
     if (card.dataset.state === 'transferring' && transfer.state === 'transferring') {
       if (now - (this.#drawnAt.get(card) ?? 0) < PROGRESS_REDRAW_MS) return;
