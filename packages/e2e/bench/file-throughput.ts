@@ -31,6 +31,7 @@ import { assertFreeDisk, writeGeneratedFile } from '../src/large-file';
 import { type AppUser, startTwoPartyCall, UI } from '../src/parley-app';
 import type { ProbeWindow } from '../src/rtc-probe';
 import { startTestRuntime } from '../src/runtime';
+import { type CpuSnapshot, cpuSnapshot, cpuSpent, REST } from './process-cpu';
 import { median } from './samples';
 
 const MIB = 1024 * 1024;
@@ -102,9 +103,16 @@ async function blast(options: { size: number; chunk: number; high: number; low: 
   return startedAt;
 }
 
-async function blastRun(a: AppUser, b: AppUser, run: number): Promise<number> {
+/** What one run of either kind measured: its time, and the CPU each part of the machine spent meanwhile. */
+interface RunFigures {
+  ms: number;
+  cpu: CpuSnapshot;
+}
+
+async function blastRun(a: AppUser, b: AppUser, run: number): Promise<RunFigures> {
   const channel = { id: FIRST_BLAST_CHANNEL_ID + run, total: size, deadlineMs };
   await Promise.all([a.page.evaluate(openBlastChannel, channel), b.page.evaluate(openBlastChannel, channel)]);
+  const cpuBefore = cpuSnapshot();
   // Each page answers once its part is over: nothing polls either page while bytes flow.
   const endedAt = b.page.evaluate(() => (window as unknown as { __blast: BlastState }).__blast.end, null);
   const startedAt = await a.page.evaluate(blast, {
@@ -113,13 +121,14 @@ async function blastRun(a: AppUser, b: AppUser, run: number): Promise<number> {
     high: FILE_BUFFER_HIGH_BYTES,
     low: FILE_BUFFER_LOW_BYTES,
   });
-  const blastMs = (await endedAt) - startedAt;
+  const ms = (await endedAt) - startedAt;
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot());
   await Promise.all(
     [a, b].map((user) =>
       user.page.evaluate(() => (window as unknown as { __blast: BlastState }).__blast.channel.close(), null),
     ),
   );
-  return blastMs;
+  return { ms, cpu };
 }
 
 /** When the receiving page's newest transfer was accepted, checked and stored (its clock, epoch ms). */
@@ -174,17 +183,40 @@ function watchReceipt(deadlineMs: number): void {
 }
 
 /** One app transfer of the file at `path`: Accept → done, and the part after the checksum matched (storing it). */
-async function appRun(a: AppUser, b: AppUser, path: string): Promise<{ totalMs: number; storeMs: number }> {
+async function appRun(a: AppUser, b: AppUser, path: string): Promise<RunFigures & { storeMs: number }> {
   await a.page.pickFile(UI.fileInput, path);
   await b.waitFor(UI.fileAccept, 'the offered file');
   await b.page.evaluate(watchReceipt, deadlineMs);
+  const cpuBefore = cpuSnapshot();
   await b.page.click(UI.fileAccept);
   // The page answers once the transfer is over: nothing polls it while bytes flow.
   const { acceptedAt, verifyingAt, doneAt } = await b.page.evaluate(
     () => (window as unknown as { __receipt: Promise<ReceiptMarks> }).__receipt,
     null,
   );
-  return { totalMs: doneAt - acceptedAt, storeMs: doneAt - verifyingAt };
+  const cpu = cpuSpent(cpuBefore, cpuSnapshot());
+  return { ms: doneAt - acceptedAt, storeMs: doneAt - verifyingAt, cpu };
+}
+
+/** Mean CPU milliseconds per run, by part. */
+function meanCpu(runs: CpuSnapshot[]): CpuSnapshot {
+  const mean: CpuSnapshot = new Map();
+  for (const run of runs) for (const [part, ms] of run) mean.set(part, (mean.get(part) ?? 0) + ms / runs.length);
+  return mean;
+}
+
+/** The CPU table: each part's mean per run, blast and app, and their sum. */
+function printCpu(blast: CpuSnapshot, app: CpuSnapshot): void {
+  const parts = [...new Set([...blast.keys(), ...app.keys()])].filter((part) => part !== REST).sort();
+  parts.push(REST);
+  const total = (cpu: CpuSnapshot) => [...cpu.values()].reduce((sum, ms) => sum + ms, 0);
+  const row = (what: string, b: number, a: number) =>
+    console.log(`| ${what} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${(a - b).toFixed(0)} |`);
+  console.log('\nCPU during the timed part, ms per run (mean; profile-a sends, profile-b receives)\n');
+  console.log('| part | blast | app | app − blast |');
+  console.log('|---|---|---|---|');
+  for (const part of parts) row(part, blast.get(part) ?? 0, app.get(part) ?? 0);
+  row('**all processes**', total(blast), total(app));
 }
 
 const rate = (ms: number) => size / MIB / (ms / 1000);
@@ -217,15 +249,20 @@ async function main(): Promise<void> {
     const blastMs: number[] = [];
     const appMs: number[] = [];
     const storeMs: number[] = [];
+    const blastCpu: CpuSnapshot[] = [];
+    const appCpu: CpuSnapshot[] = [];
     // A first round of each, not counted: the first blast on a call ran 1.5–4× slower than the rest (its channel's
     // congestion window opening, code not yet optimised), and the first transfer loads the disk writer's code.
     await blastRun(a, b, runs);
     await appRun(a, b, path);
     for (let run = 0; run < runs; run++) {
-      blastMs.push(await blastRun(a, b, run));
+      const floor = await blastRun(a, b, run);
+      blastMs.push(floor.ms);
+      blastCpu.push(floor.cpu);
       const app = await appRun(a, b, path);
-      appMs.push(app.totalMs);
+      appMs.push(app.ms);
       storeMs.push(app.storeMs);
+      appCpu.push(app.cpu);
     }
     const blastRate = rate(median(blastMs));
     const appRate = rate(median(appMs));
@@ -251,6 +288,7 @@ async function main(): Promise<void> {
     console.log(`each run: ${pairs.map((ratio) => ratio.toFixed(2)).join(', ')}`);
     console.log(`of the medians: ${(appRate / blastRate).toFixed(2)}`);
     console.log(`of the fastest runs: ${(Math.min(...blastMs) / Math.min(...appMs)).toFixed(2)}`);
+    printCpu(meanCpu(blastCpu), meanCpu(appCpu));
     await Promise.allSettled([a.close(), b.close()]);
   } finally {
     await Promise.allSettled(browsers.map((browser) => browser.close()));
