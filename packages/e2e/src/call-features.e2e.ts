@@ -173,7 +173,7 @@ describe.each([
       const audio = (await sentBytes(a.page)).audio;
       await waitForSent(a, 'audio', audio);
       expect((await sentBytes(a.page)).video).toBe(stalledAt);
-      await b.waitForText({ testId: 'stage' }, 'has the camera off');
+      await b.waitFor(UI.peerCameraOff, "A's camera shown as off");
 
       const received = await rtcSnapshot(b.page);
       if (!received) throw new Error('B has no peer connection');

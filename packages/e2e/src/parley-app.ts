@@ -45,6 +45,8 @@ export const UI = {
   wordsMatch: { role: 'button', name: 'They match' },
   wordsDiffer: { role: 'button', name: "They don't match" },
   audioOnlyOffer: { testId: 'audio-only-offer' },
+  /** The tile shown in place of the other person's video ("… has the camera off"); in the page, hidden, always. */
+  peerCameraOff: { testId: 'peer-camera-off' },
   /** The offer's button (its name, "Audio only", is also part of the audio-only control's "Send audio only"). */
   audioOnly: { testId: 'take-audio-only' },
   audioOnlyToggle: { testId: 'audio-only' },

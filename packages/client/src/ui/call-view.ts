@@ -86,7 +86,12 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   });
   soundButton.hidden = true;
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' });
-  const remotePlaceholder = h('div', { class: 'remote-placeholder' }, avatar, h('p', {}));
+  const remotePlaceholder = h(
+    'div',
+    { class: 'remote-placeholder', 'data-testid': 'peer-camera-off' },
+    avatar,
+    h('p', {}),
+  );
   const peerLabel = h('div', { class: 'peer-label', 'data-testid': 'peer-name' });
   const localTile = h(
     'div',
