@@ -17,11 +17,11 @@ const MAX_SPARE_PIECES = 2;
 /** A file being received: written to OPFS piece by piece where possible, else kept as Blob parts. */
 export function createFileSink(): FileSink<Blob> {
   const name = crypto.randomUUID();
-  // Safari before 16.4 and Firefox's private windows cannot write OPFS files: straight to memory there.
   const spares: Uint8Array[] = [];
   const keepSpare = (buffer: ArrayBuffer) => {
     if (buffer.byteLength === HASH_PIECE_BYTES && spares.length < MAX_SPARE_PIECES) spares.push(new Uint8Array(buffer));
   };
+  // Safari before 16.4 and Firefox's private windows cannot write OPFS files: straight to memory there.
   const disk = (
     canSaveToDisk()
       ? import('./file-disk').then(({ openDiskFile }) => openDiskFile(name, keepSpare))
@@ -45,12 +45,12 @@ export function createFileSink(): FileSink<Blob> {
       return spares.pop();
     },
     async finish() {
-      let file: Blob | undefined;
-      queue(async (disk) => {
-        file = disk ? await disk.close() : new Blob(parts);
+      let received: Blob | undefined;
+      queue(async (file) => {
+        received = file ? await file.close() : new Blob(parts);
       });
       await stored;
-      return file as Blob;
+      return received as Blob;
     },
     discard() {
       parts.length = 0;

@@ -1,12 +1,12 @@
 /*
  * The worker that writes a received file into the origin private file system (OPFS), through a sync access handle:
  * the only OPFS writer that puts the bytes into the file from the page's own process. The page's `createWritable`
- * stream hands every piece to the browser process, which copies and writes it there; measured on a file transfer,
- * that cost the receiving browser process ~160 ms and its page ~50 ms of CPU per 32 MiB (`pnpm bench
+ * stream hands every piece to the browser process, which copies and writes it there: measured on a file transfer
+ * between two browsers with profiles, that cost the receiving browser process ~190 ms of CPU per 32 MiB (`pnpm bench
  * file-throughput`), on a machine where the transfer is CPU-bound. Sync access handles exist only in dedicated
  * workers, hence this file.
  *
- * The page (file-sink.ts) opens the file, sends the pieces in order, their buffers transferred, not copied, and
+ * The page (file-disk.ts) opens the file, sends the pieces in order, their buffers transferred, not copied, and
  * closes or aborts it; requests are handled one after the other, in the order sent, each answered (a write by its
  * buffer, sent back to be filled again). The first failure is reported once; what comes after it is dropped, except
  * an abort.
@@ -42,8 +42,8 @@ scope.onmessage = (event) => {
     if (failed && request.op !== 'abort') return;
     try {
       const reply = await handleRequest(request);
-      if (reply?.op === 'written') scope.postMessage(reply, [reply.bytes.buffer]);
-      else if (reply) scope.postMessage(reply);
+      if (reply.op === 'written') scope.postMessage(reply, [reply.bytes.buffer]);
+      else scope.postMessage(reply);
     } catch (error) {
       failed = true;
       handle?.close();
