@@ -183,11 +183,57 @@ describe('when a file is offered and accepted', () => {
       },
     });
     await link.run();
+    // While the offer waits, the whole file is read once, for its checksum.
+    expect(chunksSentAtRead).toEqual([0, 0, 0]);
     link.b.accept(link.last('b').id);
     await link.run();
     expect(link.last('b').state).toBe('done');
-    // The second block was asked for before any of the first was sent, the third before the second was.
-    expect(chunksSentAtRead).toEqual([0, 0, FILE_READ_BYTES / FILE_CHUNK_BYTES]);
+    // Then for sending: the second block was asked for before any of the first was sent, the third before the
+    // second was.
+    expect(chunksSentAtRead.slice(3)).toEqual([0, 0, FILE_READ_BYTES / FILE_CHUNK_BYTES]);
+  });
+
+  it('should stop hashing an offered file once the offer is declined', async () => {
+    const link = connect();
+    const file = source(pattern(5 * FILE_READ_BYTES));
+    let reads = 0;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    link.a.send({
+      ...file,
+      read: async (offset, length) => {
+        reads += 1;
+        await released; // the disk is slow: the first read is still pending when the answer comes
+        return file.read(offset, length);
+      },
+    });
+    await link.run();
+    link.b.decline(link.last('b').id);
+    await link.run();
+    expect(link.last('a').state).toBe('declined');
+    release();
+    await link.run();
+    expect(reads).toBe(1);
+  });
+
+  it('should fail the transfer when the file cannot be read for its checksum', async () => {
+    const link = connect();
+    const file = source(pattern(FILE_READ_BYTES + 10));
+    link.a.send({
+      ...file,
+      read: async (offset, length) => {
+        if (offset > 0) throw new Error('the disk went away');
+        return file.read(offset, length);
+      },
+    });
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('a')).toMatchObject({ state: 'failed' });
+    expect(link.last('a').reason).toMatch(/could not be read.*the disk went away/);
+    expect(link.last('b')).toMatchObject({ state: 'cancelled' });
   });
 
   it('should keep the channel buffer bounded and chunks small, and store whole checksum pieces', async () => {
