@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FILE_READ_BYTES } from '@parley/client/file-transfer';
 import { describe, expect, it } from 'vitest';
+import type { BrowserKind } from './browsers';
 import { useCallFixture } from './fixture';
 import { type AppUser, startTwoPartyCall, UI } from './parley-app';
 import { newestTransferState, pickGeneratedFile, receivedFilesOnDisk } from './transfers';
@@ -49,9 +50,12 @@ async function savedFileDigest(user: AppUser): Promise<string> {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-async function callWithChatOpen() {
-  const browser = calls.browser();
-  const { a, b } = await startTwoPartyCall(calls.ownerLink(), { browser }, { browser });
+async function callWithChatOpen(first: BrowserKind = 'chromium', second: BrowserKind = 'chromium') {
+  const { a, b } = await startTwoPartyCall(
+    calls.ownerLink(),
+    { browser: calls.browser(first) },
+    { browser: calls.browser(second) },
+  );
   calls.track(a, b);
   for (const user of [a, b]) await user.waitForCall();
   // The transfer cards live in the chat timeline: open it on both sides, as a person watching progress would.
@@ -106,14 +110,7 @@ describe('when a transfer is cancelled midway', () => {
 
 describe('when files go between Chromium and Firefox', () => {
   it("should deliver them intact both ways, each stored on the receiver's disk", async () => {
-    const { a, b } = await startTwoPartyCall(
-      calls.ownerLink(),
-      { browser: calls.browser('chromium') },
-      { browser: calls.browser('firefox') },
-    );
-    calls.track(a, b);
-    for (const user of [a, b]) await user.waitForCall();
-    for (const user of [a, b]) await user.page.click(UI.chatToggle);
+    const { a, b } = await callWithChatOpen('chromium', 'firefox');
     // Two whole checksum pieces (a read block is one) and a short one: the receiver gathers in reused buffers too.
     const size = 2 * FILE_READ_BYTES + 12_345;
     for (const [from, to] of [
