@@ -310,6 +310,7 @@ export class FileTransfers<R> {
       if (block.length === 0) throw new Error('the file got shorter while it was being read');
       hash.update(block);
       offset += block.length;
+      await hash.hashed();
     }
     return hash.hex();
   }
