@@ -109,10 +109,10 @@ interface RunFigures {
   cpu: CpuSnapshot;
 }
 
-async function blastRun(a: AppUser, b: AppUser, run: number): Promise<RunFigures> {
+async function blastRun(a: AppUser, b: AppUser, run: number, cpuNow: () => CpuSnapshot): Promise<RunFigures> {
   const channel = { id: FIRST_BLAST_CHANNEL_ID + run, total: size, deadlineMs };
   await Promise.all([a.page.evaluate(openBlastChannel, channel), b.page.evaluate(openBlastChannel, channel)]);
-  const cpuBefore = cpuSnapshot();
+  const cpuBefore = cpuNow();
   // Each page answers once its part is over: nothing polls either page while bytes flow.
   const endedAt = b.page.evaluate(() => (window as unknown as { __blast: BlastState }).__blast.end, null);
   const startedAt = await a.page.evaluate(blast, {
@@ -122,7 +122,7 @@ async function blastRun(a: AppUser, b: AppUser, run: number): Promise<RunFigures
     low: FILE_BUFFER_LOW_BYTES,
   });
   const ms = (await endedAt) - startedAt;
-  const cpu = cpuSpent(cpuBefore, cpuSnapshot());
+  const cpu = cpuSpent(cpuBefore, cpuNow());
   await Promise.all(
     [a, b].map((user) =>
       user.page.evaluate(() => (window as unknown as { __blast: BlastState }).__blast.channel.close(), null),
@@ -183,18 +183,23 @@ function watchReceipt(deadlineMs: number): void {
 }
 
 /** One app transfer of the file at `path`: Accept → done, and the part after the checksum matched (storing it). */
-async function appRun(a: AppUser, b: AppUser, path: string): Promise<RunFigures & { storeMs: number }> {
+async function appRun(
+  a: AppUser,
+  b: AppUser,
+  path: string,
+  cpuNow: () => CpuSnapshot,
+): Promise<RunFigures & { storeMs: number }> {
   await a.page.pickFile(UI.fileInput, path);
   await b.waitFor(UI.fileAccept, 'the offered file');
   await b.page.evaluate(watchReceipt, deadlineMs);
-  const cpuBefore = cpuSnapshot();
+  const cpuBefore = cpuNow();
   await b.page.click(UI.fileAccept);
   // The page answers once the transfer is over: nothing polls it while bytes flow.
   const { acceptedAt, verifyingAt, doneAt } = await b.page.evaluate(
     () => (window as unknown as { __receipt: Promise<ReceiptMarks> }).__receipt,
     null,
   );
-  const cpu = cpuSpent(cpuBefore, cpuSnapshot());
+  const cpu = cpuSpent(cpuBefore, cpuNow());
   return { ms: doneAt - acceptedAt, storeMs: doneAt - verifyingAt, cpu };
 }
 
@@ -212,7 +217,7 @@ function printCpu(blast: CpuSnapshot, app: CpuSnapshot): void {
   const total = (cpu: CpuSnapshot) => [...cpu.values()].reduce((sum, ms) => sum + ms, 0);
   const row = (what: string, b: number, a: number) =>
     console.log(`| ${what} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${(a - b).toFixed(0)} |`);
-  console.log('\nCPU during the timed part, ms per run (mean; profile-a sends, profile-b receives)\n');
+  console.log('\nCPU during the timed part, ms per run (mean)\n');
   console.log('| part | blast | app | app − blast |');
   console.log('|---|---|---|---|');
   for (const part of parts) row(part, blast.get(part) ?? 0, app.get(part) ?? 0);
@@ -232,11 +237,13 @@ async function main(): Promise<void> {
     if (!system.siteUrl) throw new Error('the local system serves no site');
     const path = join(dir, 'throughput.bin');
     await writeGeneratedFile(path, size);
-    for (const user of ['a', 'b']) {
-      const profileDir = join(dir, `profile-${user}`);
+    // A sends, B receives; the CPU table names their browsers so.
+    const profiles = { sender: join(dir, 'profile-a'), receiver: join(dir, 'profile-b') };
+    for (const profileDir of Object.values(profiles)) {
       await mkdir(profileDir);
       browsers.push(await launchBrowser('chromium', { profileDir }));
     }
+    const cpuNow = () => cpuSnapshot(profiles);
     const [browserA, browserB] = browsers as [TestBrowser, TestBrowser];
     const { a, b } = await startTwoPartyCall(
       system.ownerLink() as string,
@@ -253,13 +260,13 @@ async function main(): Promise<void> {
     const appCpu: CpuSnapshot[] = [];
     // A first round of each, not counted: the first blast on a call ran 1.5–4× slower than the rest (its channel's
     // congestion window opening, code not yet optimised), and the first transfer loads the disk writer's code.
-    await blastRun(a, b, runs);
-    await appRun(a, b, path);
+    await blastRun(a, b, runs, cpuNow);
+    await appRun(a, b, path, cpuNow);
     for (let run = 0; run < runs; run++) {
-      const floor = await blastRun(a, b, run);
+      const floor = await blastRun(a, b, run, cpuNow);
       blastMs.push(floor.ms);
       blastCpu.push(floor.cpu);
-      const app = await appRun(a, b, path);
+      const app = await appRun(a, b, path, cpuNow);
       appMs.push(app.ms);
       storeMs.push(app.storeMs);
       appCpu.push(app.cpu);

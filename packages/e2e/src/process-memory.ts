@@ -1,18 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /*
- * Memory of a launched Chromium, read from /proc (Linux). The browser process is found by its profile: it is the
- * one process whose command line carries `--user-data-dir=<that folder>` and no `--type=` (every helper process
- * has one), so two browsers launched side by side are never confused. Its renderers, GPU and utility processes
- * are its descendants (renderers hang off the zygote, a child of the browser process); each names its role in its
- * own `--type=`. Chromium rewrites its helpers' process titles, so their /proc cmdline is one space-joined string,
- * not NUL-separated arguments. Pids come fresh from /proc at every sample, so a replaced renderer still counts.
+ * The processes of a launched Chromium and their memory, read from /proc (Linux; bench/process-cpu.ts reads their
+ * CPU time). The browser process is found by its profile: it is the one process whose command line carries
+ * `--user-data-dir=<that folder>` and no `--type=` (every helper process has one), so two browsers launched side by
+ * side are never confused. Its renderers, GPU and utility processes are its descendants (renderers hang off the
+ * zygote, a child of the browser process); each names its role in its own `--type=`. Chromium rewrites its helpers'
+ * process titles, so their /proc cmdline is one space-joined string, not NUL-separated arguments. Pids come fresh
+ * from /proc at every sample, so a replaced renderer still counts.
  */
 
-/** One Chromium process: its pid and its `--type` (`browser` for the browser process itself). */
+/**
+ * One Chromium process: its pid, its `--type` (`browser` for the browser process itself), and for a utility
+ * process the service it runs (its `--utility-sub-type`, e.g. `network.mojom.NetworkService`).
+ */
 export interface ChromiumProcess {
   pid: number;
   type: string;
+  utility?: string;
 }
 
 /** Resident memory (VmRSS, bytes) of one Chromium by role: the browser process, renderers, and everything else. */
@@ -30,18 +35,25 @@ function readProc(pid: number, file: string): string | undefined {
   }
 }
 
-function listPids(): number[] {
+export function listPids(): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(Number);
 }
 
-/** The parent pid from /proc/PID/stat: the fourth field, counted after the command name's closing parenthesis. */
-function parentPid(pid: number): number | undefined {
+/**
+ * The fields of /proc/PID/stat from the state on (the third field; the command name before it is in parentheses
+ * and may hold spaces), or undefined once the process has ended.
+ */
+export function statFields(pid: number): string[] | undefined {
   const stat = readProc(pid, 'stat');
-  if (!stat) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[1]);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The parent pid: the fourth field of /proc/PID/stat. */
+function parentPid(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[1]) : undefined;
 }
 
 /** A process's command line as one string. Chromium rewrites its helpers' titles into one space-joined string. */
@@ -74,7 +86,9 @@ export function chromiumProcesses(profileDir: string): ChromiumProcess[] {
   const queue = [browsers[0] as number];
   while (queue.length > 0) {
     const pid = queue.shift() as number;
-    found.push({ pid, type: processType(commandLine(pid)) ?? 'browser' });
+    const line = commandLine(pid);
+    const utility = / --utility-sub-type=([\w.]+) /.exec(line)?.[1];
+    found.push({ pid, type: processType(line) ?? 'browser', ...(utility && { utility }) });
     queue.push(...(children.get(pid) ?? []));
   }
   return found;
