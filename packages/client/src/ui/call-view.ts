@@ -20,7 +20,7 @@ import { previewVideo } from './lobby';
 import { qualityIndicator } from './quality-indicator';
 import type { QualityPanel } from './quality-panel';
 import { SidePanels } from './side-panels';
-import { VerifyBar } from './verify-bar';
+import type { VerifyBar } from './verify-bar';
 
 /*
  * The call: the other person large, yourself small, controls at the bottom, and one side panel at a time (chat and
@@ -106,7 +106,8 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
   /** The quality panel, once it was opened (its code loads then). */
   let qualityPanel: QualityPanel | undefined;
   const updateQualityPanel = () => qualityPanel?.update(quality, code(), timings);
-  const verifyBar = new VerifyBar(() => void leave('codes-differ'));
+  /** The bar with the words to compare, from the first words on (its code loads then: words come late anyway). */
+  let verifyBar: Promise<VerifyBar> | undefined;
   const chatPanel = new ChatPanel({
     send: (text) => {
       if (session.sendChat(text)) return true;
@@ -186,12 +187,13 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
     soundButton,
     h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, 'Drop to send'),
   );
+  // One row of the call's grid for the banners and the verify bar: they come and go.
+  const notices = h('div', { class: 'notices' }, banner);
   const element = h(
     'section',
     { class: 'call', 'aria-label': 'Call' },
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Parley'), statusText, indicator.element),
-    // One row of the call's grid for both: the bar and the banners come and go.
-    h('div', { class: 'notices' }, banner, verifyBar.element),
+    notices,
     h('div', { class: 'call-main' }, stage, panels.element),
     controls.element,
   );
@@ -318,7 +320,15 @@ export function callView(o: CallViewOptions): { element: HTMLElement; dispose():
 
   /** The words to compare, while there is a connection they belong to. */
   function renderVerifyBar(): void {
-    verifyBar.update(hasConnection() ? words : undefined, peerName());
+    if (!verifyBar && hasConnection() && words) verifyBar = loadVerifyBar();
+    void verifyBar?.then((bar) => bar.update(hasConnection() ? words : undefined, peerName()));
+  }
+
+  async function loadVerifyBar(): Promise<VerifyBar> {
+    const { VerifyBar } = await import('./verify-bar');
+    const bar = new VerifyBar(() => void leave('codes-differ'));
+    notices.append(bar.element);
+    return bar;
   }
 
   /** Something new in the chat: counted and shown as a toast, unless the chat is open. */
