@@ -181,7 +181,10 @@ export class CallSession {
       name: file.name,
       size: file.size,
       type: file.type,
-      read: async (offset, length) => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
+      read: async (offset, length, into) => {
+        const { readBlock } = await import('./file-source');
+        return readBlock(file.slice(offset, offset + length), into);
+      },
     };
     const link = this.#link;
     return link?.channelsOpen ? link.files.send(source) : undefined;

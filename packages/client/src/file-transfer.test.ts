@@ -194,6 +194,36 @@ describe('when a file is offered and accepted', () => {
     expect(chunksSentAtRead.slice(3)).toEqual([0, 0, FILE_READ_BYTES / FILE_CHUNK_BYTES]);
   });
 
+  it('should read each block into a buffer it read before (two take turns for sending) and send the file intact', async () => {
+    const link = connect();
+    const bytes = pattern(6 * FILE_READ_BYTES + 77);
+    let freshReads = 0;
+    let reusedReads = 0;
+    const file = source(bytes);
+    link.a.send({
+      ...file,
+      // As a BYOB reader does: fill the given memory, and hand it back through a new ArrayBuffer object.
+      read: async (offset, length, into) => {
+        if (into) {
+          expect(into.length).toBeGreaterThanOrEqual(length);
+          reusedReads += 1;
+        } else freshReads += 1;
+        const memory = into?.buffer ?? new ArrayBuffer(FILE_READ_BYTES);
+        new Uint8Array(memory).set(bytes.subarray(offset, offset + length));
+        return new Uint8Array(structuredClone(memory, { transfer: [memory] }), 0, length);
+      },
+    });
+    await link.run();
+    link.b.accept(link.last('b').id);
+    await link.run();
+    expect(link.last('a').state).toBe('done');
+    expect(link.last('b').state).toBe('done');
+    expect(Buffer.from(link.last('b').result as Uint8Array).equals(Buffer.from(bytes))).toBe(true);
+    // Fresh memory only for the checksum's first block and the first two blocks sent: 7 blocks read twice.
+    expect(freshReads).toBe(3);
+    expect(reusedReads).toBe(2 * 7 - 3);
+  });
+
   it('should stop hashing an offered file once the offer is declined', async () => {
     const link = connect();
     const file = source(pattern(5 * FILE_READ_BYTES));

@@ -86,6 +86,8 @@ describe('when a 1 GiB file is sent between two people', () => {
       for (const [side, watch] of Object.entries(watches)) {
         expect(watch.samples, `${side}: memory samples`).toBeGreaterThan(1);
         const growth = watch.growth();
+        const figures = Object.entries(growth).map(([role, bytes]) => `${role} +${Math.round(bytes / MIB)} MiB`);
+        console.log(`[file-memory] ${side}: peak growth ${figures.join(', ')}`);
         for (const role of Object.keys(growth) as (keyof ChromiumMemory)[]) {
           expect(growth[role], `${side} ${role} RSS growth (bytes)`).toBeLessThan(MEMORY_GROWTH_LIMIT_BYTES);
         }
