@@ -50,8 +50,9 @@ export class PieceHash {
 
   /**
    * Waits for the newest piece's digest. A reader faster than hashing paces itself by this: the copies that
-   * crypto.subtle.digest takes would otherwise pile up waiting (measured: a 1 GiB file read ahead of its hashing
-   * grew the page by ~280 MB).
+   * crypto.subtle.digest takes would otherwise pile up waiting, with no bound but the file's size. (A 1 GiB file read
+   * ahead of its hashing grew the sending page by ~280 MB; paced, it still grew by up to 276 MB, which proved to be
+   * the reads' fresh buffers collected late: see file-source.ts.)
    */
   async hashed(): Promise<void> {
     await this.#digests.at(-1);
